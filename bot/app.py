@@ -1,0 +1,178 @@
+"""Composition root: builds the Application, opens resources, registers every capability."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from types import ModuleType
+from typing import Any
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+)
+from telegram.request import BaseRequest
+
+from bot.settings import Settings
+from domain.clock import Clock, SystemClock
+from handlers import help as help_handlers
+from handlers.common import ENV_KEY, env_of
+from services.catalogue import load_catalogue
+from services.context import Env
+from store.catalogue import sync_catalogue
+from store.db import Database
+from texts import t
+
+log = logging.getLogger(__name__)
+
+# One module per capability, each with register(application) and optionally
+# `async def startup(application)` (run once resources are open: jobs, catch-up).
+# Order matters inside handler group 0: the first matching handler wins, so commands and
+# specific text (figures) come before the catch-all question handler.
+HANDLER_MODULES: list[ModuleType] = [
+    # onboarding (access gate, /dangky, /moi, chats) goes first: it stops strangers early.
+    help_handlers,
+    # tasks, alerts, sheets: commands and documents.
+    # figures: text that looks like a submission.
+    # questions: every other addressed text (catch-all), last.
+]
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; updates of one chat run in order.
+
+    An officer's figure and the /hoantac right after it must not overtake each other, while
+    fifty communes reporting at once must not wait on each other.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+                self._locks.pop(chat.id, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The real Application; `request` replaces HTTP for the console chat."""
+    builder: ApplicationBuilder = (  # type: ignore[type-arg]
+        Application.builder()
+        .token(settings.token or "0:console")
+        .base_url(settings.telegram_api_url)
+        .base_file_url(settings.telegram_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    else:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    application.bot_data["clock"] = clock or SystemClock(settings.tz)
+    for module in HANDLER_MODULES:
+        module.register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = application.bot_data["settings"]
+    clock: Clock = application.bot_data["clock"]
+    db = Database(settings.sqlalchemy_url())
+    await db.migrate()
+    catalogue = load_catalogue(settings.catalogue)
+    async with db.write() as conn:
+        ids, report = await sync_catalogue(conn, catalogue, clock.now())
+    log.info("catalogue %s synced: %s", catalogue.code, report)
+    env = Env(
+        db=db,
+        catalogue=catalogue,
+        ids=ids,
+        clock=clock,
+        admin_ids=frozenset(settings.admin_ids),
+        alert_time=settings.alert_time,
+        bot_username=application.bot.username or "",
+    )
+    application.bot_data[ENV_KEY] = env
+    await _set_commands(application)
+    for module in HANDLER_MODULES:
+        startup = getattr(module, "startup", None)
+        if startup is not None:
+            await startup(application)
+
+
+async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]
+    commands = []
+    for module in HANDLER_MODULES:
+        for name, text_key in getattr(module, "COMMANDS", []):
+            commands.append(BotCommand(name, t(text_key, "vi")))
+    try:
+        await application.bot.set_my_commands(commands)
+    except (NetworkError, TimedOut) as exc:  # the bot still works without the menu
+        log.warning("setMyCommands failed: %s", exc)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    env: Env | None = application.bot_data.get(ENV_KEY)
+    if env is not None:
+        await env.db.close()
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with the chat and user ids; tell the user once, briefly; keep going."""
+    chat_id = user_id = None
+    if isinstance(update, Update):
+        chat_id = update.effective_chat.id if update.effective_chat else None
+        user_id = update.effective_user.id if update.effective_user else None
+    error = context.error
+    if isinstance(error, Forbidden | NetworkError | TimedOut):
+        log.warning("telegram error chat=%s user=%s: %s", chat_id, user_id, error)
+        return
+    log.error(
+        "handler failed update=%s chat=%s user=%s",
+        update.update_id if isinstance(update, Update) else None,
+        chat_id,
+        user_id,
+        exc_info=error,
+    )
+    if isinstance(update, Update) and update.effective_message and ENV_KEY in context.bot_data:
+        lang = "vi"
+        try:
+            await update.effective_message.reply_text(t("error", lang))
+        except Exception:  # the apology itself must never raise
+            log.warning("could not send the apology to chat %s", chat_id)
+
+
+__all__ = ["HANDLER_MODULES", "build_application", "env_of"]

@@ -1,0 +1,305 @@
+"""The shared quiet look of every chart, Vietnamese number formats, figure life cycle.
+
+Thread safety: nothing here touches pyplot or mutates `matplotlib.rcParams` (not even through
+`rc_context`, which swaps the *global* rcParams and so races between executor threads). Fonts
+and sizes are passed to each artist explicitly; each figure gets its own Agg canvas.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+import threading
+import weakref
+from collections.abc import Callable
+from datetime import date
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.ticker import FuncFormatter
+
+
+class NoData(ValueError):
+    """The spec has nothing to draw: say "chưa có số liệu" in words instead of a picture."""
+
+    def __init__(self, spec: object) -> None:
+        super().__init__(f"no data to chart: {type(spec).__name__}")
+        self.spec = spec
+
+
+# ---------------------------------------------------------------- sizes
+
+MAX_WIDTH_PX = 1280
+FIG_WIDTH_IN = 5.6  # narrow figure → big type relative to a phone screen
+DPI = MAX_WIDTH_PX / FIG_WIDTH_IN  # ≈ 228.6 → exactly 1280 px wide
+MAX_HEIGHT_IN = 17.5  # ≈ 4000 px: the tallest chart we send (ratio ≈ 3.1 : 1)
+MIN_HEIGHT_IN = 3.2
+
+FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib; has every Vietnamese glyph
+TITLE_SIZE = 11.0
+LABEL_SIZE = 8.5
+VALUE_SIZE = 7.5
+NOTE_SIZE = 7.5
+
+TITLE_WRAP = 58  # characters per title line at TITLE_SIZE on FIG_WIDTH_IN
+NOTE_WRAP = 88  # characters per footnote line at NOTE_SIZE
+
+# ---------------------------------------------------------------- palette
+
+INK = "#202124"  # text
+MUTED = "#6B7075"  # secondary text, summary row
+GRID = "#E3E5E8"
+BAR = "#A9AEB4"  # neutral grey bar
+WARN = "#D0652B"  # below the province rate / overdue / not done
+GOOD = "#2E8B57"  # target reached / done
+PROVINCE = "#1F4E79"  # the province rate line
+TARGET = "#2E7D32"  # the target line (dashed)
+TODAY = "#1F4E79"
+SERIES = ("#7A8B99", "#B08968", "#8E7DBE", "#5E9C8F", "#C2798A", "#9A9A5E")
+CHIP_TEXT = "#FFFFFF"
+STALE_HATCH = "////"
+
+
+def bar_colour(rate: float, province: float | None, target: float | None) -> str:
+    """Colour rule for a unit's bar: target reached → GOOD; below province → WARN; else BAR."""
+    if target is not None and rate >= target - 1e-12:
+        return GOOD
+    if province is not None and rate < province - 1e-12:
+        return WARN
+    return BAR
+
+
+# ---------------------------------------------------------------- words
+
+WORDS: dict[str, dict[str, str]] = {
+    "vi": {
+        "province": "Toàn tỉnh",
+        "target": "Chỉ tiêu",
+        "deadline": "Hạn",
+        "projection": "Dự báo theo tốc độ hiện nay",
+        "milestone": "Mốc",
+        "below_province": "Dưới mức toàn tỉnh",
+        "reached": "Đạt chỉ tiêu",
+        "others": "… {n} đơn vị khác, từ {lo} đến {hi}",
+        "no_data": "Chưa có số liệu",
+        "stale": "* số liệu chưa cập nhật kỳ này",
+        "done": "Đã xong",
+        "not_done": "Chưa",
+        "today": "Hôm nay",
+        "recurring": "Việc thường xuyên",
+        "overdue": "Quá hạn",
+        "open": "Đang làm",
+        "tasks": "Tiến độ nhiệm vụ",
+        "dashboard": "Các chỉ tiêu",
+    },
+    "en": {
+        "province": "Province",
+        "target": "Target",
+        "deadline": "Deadline",
+        "projection": "Projection at current pace",
+        "milestone": "Milestone",
+        "below_province": "Below province",
+        "reached": "Target reached",
+        "others": "… {n} other units, from {lo} to {hi}",
+        "no_data": "No figures yet",
+        "stale": "* figure not updated this cycle",
+        "done": "Done",
+        "not_done": "Not yet",
+        "today": "Today",
+        "recurring": "Recurring tasks",
+        "overdue": "Overdue",
+        "open": "Open",
+        "tasks": "Task progress",
+        "dashboard": "Indicators",
+    },
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["vi"])
+
+
+# ---------------------------------------------------------------- number formats
+
+
+def _seps(lang: str) -> tuple[str, str]:
+    """(decimal, thousands) separators."""
+    return (".", ",") if lang == "en" else (",", ".")
+
+
+def fmt_int(value: float, lang: str = "vi") -> str:
+    """12345 → '12.345' (vi) / '12,345' (en)."""
+    _, thousands = _seps(lang)
+    return f"{round(value):,}".replace(",", thousands)
+
+
+def fmt_pct(rate: float, lang: str = "vi", decimals: int = 1, trim: bool = False) -> str:
+    """0.248 → '24,8%'. `trim` drops a trailing ',0' ('100%'). Never shows 100 for < 100."""
+    pct = rate * 100.0
+    text = f"{pct:,.{decimals}f}"
+    if pct < 100.0 and float(text.replace(",", "")) >= 100.0:  # 99.96 must not read as 100
+        text = f"{math.floor(pct * 10**decimals) / 10**decimals:,.{decimals}f}"
+    if trim and decimals > 0:
+        text = text.rstrip("0").rstrip(".")
+    decimal, thousands = _seps(lang)
+    text = text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+    return f"{text}%"
+
+
+def rate_formatter(lang: str, custom: Callable[[float], str] | None) -> Callable[[float], str]:
+    if custom is not None:
+        return custom
+    return lambda r: fmt_pct(r, lang)
+
+
+def target_text(rate: float, lang: str, custom: Callable[[float], str] | None) -> str:
+    """Targets read better trimmed: 'Chỉ tiêu 100%', 'Chỉ tiêu 72,5%'."""
+    return custom(rate) if custom is not None else fmt_pct(rate, lang, trim=True)
+
+
+def fmt_date(d: date) -> str:
+    """dd/mm/yyyy, the Vietnamese administrative form."""
+    return d.strftime("%d/%m/%Y")
+
+
+def pct_axis_formatter(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: fmt_pct(x, lang, decimals=0))
+
+
+def wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+
+
+def one_line(text: str) -> str:
+    """Undo wrap() for tests and captions."""
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- fonts and axes
+
+
+def font(size: float = LABEL_SIZE, weight: str = "normal", style: str = "normal") -> FontProperties:
+    return FontProperties(family=FONT_FAMILY, size=size, weight=weight, style=style)
+
+
+def text_kw(size: float = LABEL_SIZE, weight: str = "normal", color: str = INK) -> dict:
+    """Keyword arguments for ax.text / fig.suptitle with the shared font."""
+    return {"fontfamily": FONT_FAMILY, "fontsize": size, "fontweight": weight, "color": color}
+
+
+def quiet_axes(ax: Axes, grid_axis: str = "x") -> None:
+    """No frame, light grid behind, small grey ticks in DejaVu Sans."""
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_axisbelow(True)
+    if grid_axis:
+        ax.grid(axis=grid_axis, color=GRID, linewidth=0.8)
+    ax.tick_params(
+        axis="both",
+        length=0,
+        labelsize=LABEL_SIZE,
+        labelcolor=INK,
+        labelfontfamily=FONT_FAMILY,
+        pad=3,
+    )
+    ax.set_facecolor("white")
+
+
+def set_title(fig: Figure, title: str) -> None:
+    fig.suptitle(wrap(title, TITLE_WRAP), x=0.02, ha="left", **text_kw(TITLE_SIZE, "bold"))
+
+
+LEGEND_IN = 0.42  # two legend lines
+LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85}
+
+
+def legend_and_body(fig: Figure, body_in: float, legend_in: float = LEGEND_IN) -> tuple[Axes, Axes]:
+    """Two stacked axes: a thin one for the legend (under the title), the chart below.
+
+    `body_in` is the chart axes' wanted height; the layout keeps the two in that ratio.
+    """
+    grid = fig.add_gridspec(2, 1, height_ratios=[legend_in, max(body_in, 0.5)])
+    legend_ax = fig.add_subplot(grid[0])
+    legend_ax.set_axis_off()
+    legend_ax.set_gid("legend")
+    return legend_ax, fig.add_subplot(grid[1])
+
+
+def put_legend(legend_ax: Axes, handles: list, ncols: int = 2) -> None:
+    if not handles:
+        return
+    legend_ax.legend(
+        handles=handles,
+        loc="center left",
+        ncols=ncols,
+        frameon=False,
+        prop=font(LABEL_SIZE),
+        handlelength=1.8,
+        columnspacing=1.4,
+        borderaxespad=0.0,
+        borderpad=0.0,
+    )
+
+
+def set_note(fig: Figure, note: str) -> None:
+    """Footnote under the chart, counted by the constrained layout (never cut off)."""
+    if note:
+        fig.supxlabel(note, x=0.02, ha="left", ma="left", **text_kw(NOTE_SIZE, color=MUTED))
+
+
+def note_lines(*paragraphs: str) -> str:
+    return "\n".join(wrap(p, NOTE_WRAP) for p in paragraphs if p)
+
+
+# ---------------------------------------------------------------- figure life cycle
+
+_lock = threading.Lock()
+_live = 0  # figures created by new_figure() and not yet released
+_tracked: weakref.WeakSet[Figure] = weakref.WeakSet()
+
+
+def new_figure(height_in: float) -> Figure:
+    """A private Figure on its own Agg canvas (no pyplot), constrained layout, clamped height."""
+    global _live
+    height = min(max(height_in, MIN_HEIGHT_IN), MAX_HEIGHT_IN)
+    fig = Figure(figsize=(FIG_WIDTH_IN, height), dpi=DPI, layout="constrained", facecolor="white")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06, hspace=0.02, wspace=0.02)
+    with _lock:
+        _live += 1
+        _tracked.add(fig)
+    return fig
+
+
+def release(fig: Figure) -> None:
+    """Drop everything the figure holds; safe to call twice."""
+    global _live
+    if getattr(fig, "_dean06_released", False):
+        return
+    fig._dean06_released = True  # type: ignore[attr-defined]
+    fig.clear()
+    with _lock:
+        _live -= 1
+
+
+def live_figures() -> int:
+    """How many figures are built and not released (for leak tests and /health)."""
+    return _live
+
+
+def tracked_figures() -> int:
+    """Figures still referenced anywhere (after gc.collect(), should fall back to zero)."""
+    return len(_tracked)
+
+
+def figure_to_png(fig: Figure) -> bytes:
+    """Render at DPI (≤ 1280 px wide) and release the figure, even on error."""
+    try:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
+        return buf.getvalue()
+    finally:
+        release(fig)

@@ -1,0 +1,151 @@
+"""Reading and writing the numbers officers type: Vietnamese grouping, percentages, x/y figures."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_percent, get_group_symbol
+
+from domain.text import fold
+
+Number = Decimal | Fraction | int | float
+
+_LOCALES = {"vi": "vi_VN", "en": "en"}
+
+# A grouped number uses one separator throughout, and its first group has no leading zero:
+# "0.123" is an English decimal, never a thousands-grouped integer.
+_PLAIN = re.compile(r"[0-9]+")
+_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?P<sep>[., \u00a0\u202f])[0-9]{3}(?:(?P=sep)[0-9]{3})*")
+
+_PERCENT = re.compile(r"([0-9]{1,6})(?:[.,]([0-9]{1,6}))?\s*(?:%|phan tram|percent)")
+_FRACTION = re.compile(r"(.+?)\s*(?:/|\bof\b|\btren\b)\s*(.+)")
+
+
+def _locale(lang: str) -> str:
+    """Babel locale for a bot language; anything but English falls back to Vietnamese."""
+    return _LOCALES.get(lang, _LOCALES["vi"])
+
+
+def parse_int(text: str) -> int | None:
+    """'1.234.567', '1,234,567', '1 234 567', '1234567' -> 1234567; anything else -> None.
+
+    The dot is the Vietnamese thousands separator, so '1.234' is 1234, never 1.234.
+    Negatives, decimals and broken grouping ('12.34', '1.23.456') are refused.
+    """
+    text = text.strip()
+    if not (_PLAIN.fullmatch(text) or _GROUPED.fullmatch(text)):
+        return None
+    digits = re.sub(r"[., \u00a0\u202f]", "", text)
+    try:
+        return int(digits)
+    except ValueError:  # more digits than Python's int-from-string limit: not a real figure
+        return None
+
+
+def parse_percent(text: str) -> Decimal | None:
+    """'83,2%', '83.2 %', '100%' -> Decimal('0.832') etc.: a fraction, not points.
+
+    Values above 100% are returned as they are; deciding whether they make sense is the
+    caller's job. Grouped thousands are not accepted here: no real rate has them.
+    """
+    match = _PERCENT.fullmatch(fold(text))
+    if match is None:
+        return None
+    whole, decimals = match.group(1), match.group(2) or "0"
+    return Decimal(f"{whole}.{decimals}") / 100
+
+
+def parse_fraction(text: str) -> tuple[int, int] | None:
+    """'1.234/5.678', '1234 / 5678', '1234 of 5678', '1.234 trên 5.678' -> (1234, 5678).
+
+    A zero denominator or a numerator above the denominator is returned unchanged:
+    this reads, validation happens where the indicator is known.
+    """
+    match = _FRACTION.fullmatch(fold(text))
+    if match is None:
+        return None
+    num, den = parse_int(match.group(1)), parse_int(match.group(2))
+    if num is None or den is None:
+        return None
+    return num, den
+
+
+def rate(num: int, den: int) -> Decimal | None:
+    """num/den as an exact-enough Decimal fraction; None when the denominator is zero."""
+    if den == 0:
+        return None
+    return Decimal(num) / Decimal(den)
+
+
+def _decimal(value: Number) -> Decimal:
+    """Any number as a Decimal; floats go through str() so 0.1 stays 0.1."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return Decimal(value)
+
+
+def _points(fraction: Number, digits: int) -> Decimal:
+    """A fraction as percentage points rounded half-up: reports round 57,95% to 58,0%, not 57,9%."""
+    quantum = Decimal(1).scaleb(-digits)
+    return (_decimal(fraction) * 100).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_int(n: int, lang: str = "vi") -> str:
+    """1234567 -> '1.234.567' (vi) or '1,234,567' (en).
+
+    Babel supplies the separator; Python groups the digits because Babel's Decimal
+    context cannot hold integers of more than 28 digits.
+    """
+    grouped = f"{n:,}"
+    return grouped.replace(",", get_group_symbol(_locale(lang)))
+
+
+def format_rate(fraction: Number, lang: str = "vi", digits: int = 1) -> str:
+    """0.248 -> '24,8%' (vi) or '24.8%' (en); always `digits` decimals, so 0.5799 -> '58,0%'.
+
+    No thousands grouping: a rate above 999% is a data error the reader should see plainly,
+    and the output must read back through parse_percent.
+    """
+    pattern = "0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    value = _points(fraction, digits) / 100
+    return format_percent(value, pattern, locale=_locale(lang), decimal_quantization=True)
+
+
+def format_count_of(num: int, den: int, lang: str = "vi") -> str:
+    """(19777, 34102) -> '19.777/34.102' (vi) or '19,777/34,102' (en)."""
+    return f"{format_int(num, lang)}/{format_int(den, lang)}"
+
+
+def format_ratio_count(k: int, n: int) -> str:
+    """(3, 78) -> '03/78': units done out of units, zero-padded as the provincial reports write it."""
+    return f"{k:02d}/{n:02d}"
+
+
+def format_date(d: date, lang: str = "vi") -> str:
+    """'20/04/2026' (vi); '20 Apr 2026' (en), because '04/20' vs '20/04' misleads English readers."""
+    if _locale(lang) == "en":
+        return _babel_date(d, "d MMM y", locale="en")
+    return d.strftime("%d/%m/%Y")
+
+
+def format_change_points(delta: Number, lang: str = "vi", digits: int = 1) -> str:
+    """A change of a rate, given as a fraction: 0.08 -> 'tăng 8,0%' (vi) / 'up 8.0 points' (en).
+
+    A change that rounds to zero reads 'không đổi' / 'unchanged' rather than 'tăng 0,0%'.
+    """
+    points = _points(delta, digits)
+    if points == 0:
+        return "unchanged" if _locale(lang) == "en" else "không đổi"
+    magnitude = format_rate(abs(points) / 100, lang, digits)
+    if _locale(lang) == "en":
+        return f"{'up' if points > 0 else 'down'} {magnitude.rstrip('%')} points"
+    return f"{'tăng' if points > 0 else 'giảm'} {magnitude}"
+

@@ -1,0 +1,106 @@
+"""The database handle: engines, SQLite pragmas, read and write transactions, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; busy_timeout waits out a second process.
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    """Reads run concurrently; writes go through one connection that takes the lock up front.
+
+    SQLite upgrades a deferred read transaction to a write lazily and fails with "database is
+    locked" when two try at once; BEGIN IMMEDIATE on a single writer connection avoids that.
+    PostgreSQL uses one engine for both.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 5, pool_timeout: float = 30.0) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self._prepare_sqlite_file(url)
+            self.reader = create_async_engine(url, pool_size=pool_size, max_overflow=10)
+            self.writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            for engine, begin in ((self.reader, "BEGIN"), (self.writer, "BEGIN IMMEDIATE")):
+                event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+                event.listen(engine.sync_engine, "begin", _begin_with(begin))
+        else:
+            self.reader = create_async_engine(
+                url, pool_size=pool_size, max_overflow=10, pool_timeout=pool_timeout
+            )
+            self.writer = self.reader
+
+    @staticmethod
+    def _prepare_sqlite_file(url: str) -> None:
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.reader.connect() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction: committed on success, rolled back on any error."""
+        async with self.writer.begin() as conn:
+            yield conn
+
+    async def migrate(self) -> None:
+        """Bring the schema up to date (Alembic head); a fresh file and an old one alike."""
+        async with self.writer.begin() as conn:
+            await conn.run_sync(_upgrade_head)
+
+    async def close(self) -> None:
+        await self.reader.dispose()
+        if self.writer is not self.reader:
+            await self.writer.dispose()
+
+
+def _begin_with(statement: str) -> Any:
+    def begin(conn: Connection) -> None:
+        conn.exec_driver_sql(statement)
+
+    return begin
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _upgrade_head(connection: Connection) -> None:
+    command.upgrade(alembic_config(connection), "head")
+
+
+def downgrade_to(connection: Connection, revision: str) -> None:
+    command.downgrade(alembic_config(connection), revision)
+
+
+def upgrade_to(connection: Connection, revision: str) -> None:
+    command.upgrade(alembic_config(connection), revision)

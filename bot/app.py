@@ -107,24 +107,29 @@ def build_application(
     return application
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    settings: Settings = application.bot_data["settings"]
-    clock: Clock = application.bot_data["clock"]
+async def open_env(settings: Settings, clock: Clock, bot_username: str = "") -> Env:
+    """Open the database (migrated), load and sync the catalogue: what every entry point needs."""
     db = Database(settings.sqlalchemy_url())
     await db.migrate()
     catalogue = load_catalogue(settings.catalogue)
     async with db.write() as conn:
         ids, report = await sync_catalogue(conn, catalogue, clock.now())
     log.info("catalogue %s synced: %s", catalogue.code, report)
-    env = Env(
+    return Env(
         db=db,
         catalogue=catalogue,
         ids=ids,
         clock=clock,
         admin_ids=frozenset(settings.admin_ids),
         alert_time=settings.alert_time,
-        bot_username=application.bot.username or "",
+        bot_username=bot_username,
     )
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = application.bot_data["settings"]
+    clock: Clock = application.bot_data["clock"]
+    env = await open_env(settings, clock, application.bot.username or "")
     application.bot_data[ENV_KEY] = env
     await _set_commands(application)
     for module in HANDLER_MODULES:
@@ -175,4 +180,4 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("could not send the apology to chat %s", chat_id)
 
 
-__all__ = ["HANDLER_MODULES", "build_application", "env_of"]
+__all__ = ["HANDLER_MODULES", "build_application", "env_of", "open_env"]

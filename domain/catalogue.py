@@ -195,7 +195,10 @@ def parse_catalogue(
     province = yaml.safe_load(province_yaml) or {}
     units = parse_units(units_csv)
     codes = {u.code for u in units}
-    indicators = [_indicator(e, codes) for e in (yaml.safe_load(indicators_yaml) or [])]
+    # A target without a date is due at the end of the plan year (province.yaml `year`).
+    year = province.get("year")
+    year_end = date(int(year), 12, 31) if year else None
+    indicators = [_indicator(e, codes, year_end) for e in (yaml.safe_load(indicators_yaml) or [])]
     tasks = [_task(e, codes) for e in (yaml.safe_load(tasks_yaml) or [])]
     cycles = [_cycle(e) for e in province.get("reporting", [])]
     raw_holidays = province.get("holidays", []) or []
@@ -245,14 +248,17 @@ def _check_unique_names(units: list[Unit]) -> None:
     for u in units:
         if u.kind == "office":
             continue  # 'Công an xã' repeats under every commune by design
-        for name in (u.name, *u.aliases):
+        # The province's bare name may also be a ward's ("phường Quảng Trị"); the province is
+        # matched as "tỉnh …"/"toàn tỉnh", so only its aliases must be unique.
+        names = u.aliases if u.kind == "province" else (u.name, *u.aliases)
+        for name in names:
             key = fold(name)
             if key in seen and seen[key] != u.code:
                 raise CatalogueError(f"units.csv: {name!r} names both {seen[key]} and {u.code}")
             seen[key] = u.code
 
 
-def _indicator(entry: dict[str, Any], unit_codes: set[str]) -> Indicator:
+def _indicator(entry: dict[str, Any], unit_codes: set[str], year_end: date | None) -> Indicator:
     code = str(entry.get("code", "")).strip()
     where = f"indicators.yaml {code or '?'}"
     kind = entry.get("kind", "ratio")
@@ -272,7 +278,7 @@ def _indicator(entry: dict[str, Any], unit_codes: set[str]) -> Indicator:
     for c in (*excluded, *(assigned if isinstance(assigned, tuple) else ())):
         if c not in unit_codes:
             raise CatalogueError(f"{where}: unknown unit {c}")
-    target = _milestone(entry["target"], where) if entry.get("target") else None
+    target = _milestone(entry["target"], where, year_end) if entry.get("target") else None
     known = {
         "code", "name", "short", "kind", "en", "aliases", "numerator", "denominator",
         "cumulative", "owner", "owner_text", "assigned", "target", "milestones",
@@ -293,7 +299,7 @@ def _indicator(entry: dict[str, Any], unit_codes: set[str]) -> Indicator:
         assigned=assigned,
         assigned_except=excluded,
         target=target,
-        milestones=tuple(_milestone(m, where) for m in entry.get("milestones", []) or []),
+        milestones=tuple(_milestone(m, where, year_end) for m in entry.get("milestones", []) or []),
         baseline_rate=_float_or_none(entry.get("baseline_rate")),
         group=entry.get("group"),
         step=entry.get("step"),
@@ -304,12 +310,14 @@ def _indicator(entry: dict[str, Any], unit_codes: set[str]) -> Indicator:
     )
 
 
-def _milestone(raw: dict[str, Any], where: str) -> Milestone:
+def _milestone(raw: dict[str, Any], where: str, default_due: date | None) -> Milestone:
     if "rate" not in raw:
         raise CatalogueError(f"{where}: a target or milestone needs a rate")
-    return Milestone(
-        due=_as_date(raw.get("due"), where), rate=float(raw["rate"]), text=str(raw.get("text", ""))
-    )
+    if not raw.get("due") and default_due is None:
+        raise CatalogueError(f"{where}: a target without `due` needs `year` in province.yaml")
+    due = _as_date(raw["due"], where) if raw.get("due") else default_due
+    assert due is not None
+    return Milestone(due=due, rate=float(raw["rate"]), text=str(raw.get("text", "")))
 
 
 def _task(entry: dict[str, Any], unit_codes: set[str]) -> PlanTask:
@@ -358,4 +366,7 @@ def _as_date(value: object, where: str) -> date:
 
 
 def _float_or_none(value: object) -> float | None:
+    """A number, or the `rate` of a mapping such as {date, rate, derived, note}."""
+    if isinstance(value, dict):
+        value = value.get("rate")
     return None if value is None else float(value)  # type: ignore[arg-type]

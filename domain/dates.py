@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from domain.text import strip_diacritics
 
@@ -64,8 +65,18 @@ class DateMatch:
 
     date: date
     span: tuple[int, int]
+    has_year: bool  # False for '20/4': the year was taken from today
+    relative: bool = False  # 'hôm qua', 'today'
+
+
+class _Found(NamedTuple):
+    """A candidate date at [start, end) of the folded text."""
+
+    start: int
+    end: int
+    date: date
     has_year: bool
-    relative: bool = False
+    relative: bool
 
 
 def fold_keep_offsets(text: str) -> tuple[str, list[int]]:
@@ -134,8 +145,8 @@ def _bare_is_date(folded: str, start: int, end: int) -> bool:
     return _ANY_DIGIT.search(before) is not None
 
 
-def _candidates(folded: str, today: date, *, bare: str) -> Iterator[tuple[int, int, DateMatch]]:
-    """Every readable date as (start, end, match) in folded coordinates, overlapping allowed.
+def _candidates(folded: str, today: date, *, bare: str) -> Iterator[_Found]:
+    """Every readable date in folded coordinates, overlapping allowed.
 
     `bare` says when a lone 'd/m' counts: "never", "after-figure" or "always".
     """
@@ -143,34 +154,29 @@ def _candidates(folded: str, today: date, *, bare: str) -> Iterator[tuple[int, i
         for match in pattern.finditer(folded):
             found = reader(match, today)
             if found is not None:
-                has_year = pattern is _RELATIVE or match.groupdict().get("y") is not None
-                yield match.start(), match.end(), _partial(found, has_year, pattern is _RELATIVE)
+                relative = pattern is _RELATIVE
+                has_year = relative or match.groupdict().get("y") is not None
+                yield _Found(match.start(), match.end(), found, has_year, relative)
     if bare == "never":
         return
     for match in _BARE.finditer(folded):
         found = _numeric(match, today)
         if found and (bare == "always" or _bare_is_date(folded, match.start(), match.end())):
-            yield match.start(), match.end(), _partial(found, False, False)
+            yield _Found(match.start(), match.end(), found, False, False)
 
 
-def _partial(found: date, has_year: bool, relative: bool) -> DateMatch:
-    return DateMatch(date=found, span=(0, 0), has_year=has_year, relative=relative)
-
-
-def _select(candidates: Iterator[tuple[int, int, DateMatch]]) -> list[tuple[int, int, DateMatch]]:
+def _select(candidates: Iterator[_Found]) -> list[_Found]:
     """Leftmost-longest, non-overlapping: 'ngày 20 tháng 4 năm 2026' is one date, not three."""
-    ordered = sorted(candidates, key=lambda item: (item[0], -item[1]))
-    chosen: list[tuple[int, int, DateMatch]] = []
-    for item in ordered:
-        if not chosen or item[0] >= chosen[-1][1]:
+    chosen: list[_Found] = []
+    for item in sorted(candidates, key=lambda item: (item.start, -item.end)):
+        if not chosen or item.start >= chosen[-1].end:
             chosen.append(item)
     return chosen
 
 
-def _to_original(item: tuple[int, int, DateMatch], offsets: list[int]) -> DateMatch:
-    start, end, found = item
-    span = (offsets[start], offsets[end - 1] + 1)
-    return DateMatch(date=found.date, span=span, has_year=found.has_year, relative=found.relative)
+def _to_original(item: _Found, offsets: list[int]) -> DateMatch:
+    span = (offsets[item.start], offsets[item.end - 1] + 1)
+    return DateMatch(date=item.date, span=span, has_year=item.has_year, relative=item.relative)
 
 
 def find_dates(text: str, today: date) -> list[DateMatch]:
@@ -200,7 +206,7 @@ def parse_date(text: str, today: date) -> date | None:
     folded, _ = fold_keep_offsets(text)
     stripped = folded.strip().rstrip(".")
     offset = len(folded) - len(folded.lstrip())
-    for start, end, found in _candidates(folded, today, bare="always"):
-        if start == offset and end == offset + len(stripped):
+    for found in _candidates(folded, today, bare="always"):
+        if found.start == offset and found.end == offset + len(stripped):
             return found.date
     return None

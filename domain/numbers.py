@@ -21,7 +21,7 @@ _LOCALES = {"vi": "vi_VN", "en": "en"}
 _PLAIN = re.compile(r"[0-9]+")
 _GROUPED = re.compile(r"[1-9][0-9]{0,2}(?P<sep>[., \u00a0\u202f])[0-9]{3}(?:(?P=sep)[0-9]{3})*")
 
-_PERCENT = re.compile(r"([0-9]{1,6})(?:[.,]([0-9]{1,6}))?\s*(?:%|phan tram|percent)")
+_PERCENT = re.compile(r"([0-9]+)(?:[.,]([0-9]+))?\s*(?:%|phan tram|percent)")
 _FRACTION = re.compile(r"(.+?)\s*(?:/|\bof\b|\btren\b)\s*(.+)")
 
 
@@ -125,12 +125,12 @@ def format_count_of(num: int, den: int, lang: str = "vi") -> str:
 
 
 def format_ratio_count(k: int, n: int) -> str:
-    """(3, 78) -> '03/78': units done out of units, zero-padded as the provincial reports write it."""
+    """(3, 78) -> '03/78': units done out of units, zero-padded as the provincial reports do."""
     return f"{k:02d}/{n:02d}"
 
 
 def format_date(d: date, lang: str = "vi") -> str:
-    """'20/04/2026' (vi); '20 Apr 2026' (en), because '04/20' vs '20/04' misleads English readers."""
+    """'20/04/2026' (vi); '20 Apr 2026' (en): '04/20' or '20/04' would mislead English readers."""
     if _locale(lang) == "en":
         return _babel_date(d, "d MMM y", locale="en")
     return d.strftime("%d/%m/%Y")
@@ -148,4 +148,3 @@ def format_change_points(delta: Number, lang: str = "vi", digits: int = 1) -> st
     if _locale(lang) == "en":
         return f"{'up' if points > 0 else 'down'} {magnitude.rstrip('%')} points"
     return f"{'tăng' if points > 0 else 'giảm'} {magnitude}"
-

@@ -23,7 +23,10 @@ def unit_index(catalogue: Catalogue) -> NameIndex:
             names += ["toàn tỉnh", f"tỉnh {u.name}", f"toàn tỉnh {u.name}", "province"]
         elif u.is_commune:
             names += [f"{u.kind_label} {n}" for n in (u.name, *u.aliases)]
-        entries.append((u.code, u.full_name if u.is_commune else u.name, names))
+        display = u.full_name if u.is_commune else u.name
+        if u.kind == "province":
+            display = f"tỉnh {u.name}"  # the bare name belongs to the ward of the same name
+        entries.append((u.code, display, names))
     return NameIndex(entries)
 
 

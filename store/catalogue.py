@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -89,7 +91,7 @@ async def _sync_indicators(
             "denominator_label": ind.denominator,
             "aliases": list(ind.aliases),
             "owner_unit_id": unit_ids.get(ind.owner or ""),
-            "spec": {"en": ind.en, "group": ind.group, "step": ind.step, **ind.extra},
+            "spec": _jsonable({"en": ind.en, "group": ind.group, "step": ind.step, **ind.extra}),
             "retired": False,
         }
         if ind.code in existing:
@@ -168,3 +170,9 @@ async def _sync_tasks(
     if gone:
         await conn.execute(update(tasks).where(tasks.c.code.in_(gone)).values(retired=True))
     return added, updated
+
+
+def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    """Catalogue extras may hold dates (YAML parses them); JSON columns need strings."""
+    result: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,9 +15,15 @@ _WORD = r"[a-z0-9]"
 
 
 def fold_same_length(text: str) -> str:
-    """Fold character by character so spans in the folded text are spans in the original."""
+    """Fold character by character so spans in the folded text are spans in the original.
+
+    Callers pass NFC text (Telegram sends NFC); a stray combining mark folds to a space.
+    """
     out = []
     for ch in text:
+        if unicodedata.combining(ch):
+            out.append(" ")
+            continue
         folded = strip_diacritics(ch).lower()
         out.append(folded[0] if len(folded) >= 1 else ch)
     return "".join(out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
@@ -31,6 +32,13 @@ async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor:
     text = (message.text or message.caption or "") if message else ""
     lang = detect_lang(text) if text and not text.startswith("/") else _lang_of_user(user)
     return Actor(actor.user_id, actor.name, actor.role, actor.unit_codes, lang)
+
+
+def message_text(message: Message | None) -> str:
+    """The text or caption, NFC-normalised: some phone keyboards send decomposed Vietnamese."""
+    if message is None:
+        return ""
+    return unicodedata.normalize("NFC", message.text or message.caption or "")
 
 
 def _lang_of_user(user: object) -> str:

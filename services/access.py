@@ -1,15 +1,51 @@
-"""Who is acting: role and units of a Telegram user, and what that role may do."""
+"""Who is acting: role and units of a Telegram user, and what that role may do.
+
+The one authorisation rule book (quyền hạn). Every capability asks `require(actor, action,
+unit_code)` before it acts and renders the `Denied` it gets back:
+
+| action       | stranger | officer                     | leader | admin |
+|--------------|----------|-----------------------------|--------|-------|
+| submit       | no       | own units only              | any    | any   |
+| import       | no       | own units only              | any    | any   |
+| close_task   | no       | tasks led by own units only | any    | any   |
+| export       | no       | own units only (no province)| any    | any   |
+| ask, chart   | no       | yes                         | yes    | yes   |
+| bind_group   | no       | no                          | no     | yes   |
+| admin        | no       | no                          | no     | yes   |
+
+Leaders and admins acting for a unit that is not theirs are allowed; the record (figures,
+task events, audit) carries their user id, so "who did it" is always answered.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from services.context import Env
+from store import people
 from store.schema import user_units, users
+from texts import t
 
 ROLES = ("admin", "leader", "officer", "none")
+ASSIGNABLE_ROLES = ("admin", "leader", "officer")
+
+# The action vocabulary shared by every capability.
+SUBMIT = "submit"
+ASK = "ask"
+CHART = "chart"
+EXPORT = "export"
+IMPORT = "import"
+CLOSE_TASK = "close_task"
+ADMIN = "admin"
+BIND_GROUP = "bind_group"
+ACTIONS = (SUBMIT, ASK, CHART, EXPORT, IMPORT, CLOSE_TASK, ADMIN, BIND_GROUP)
+
+_UNIT_SCOPED = frozenset({SUBMIT, IMPORT, CLOSE_TASK, EXPORT})
+_READ = frozenset({ASK, CHART})
+_ADMIN_ONLY = frozenset({ADMIN, BIND_GROUP})
 
 
 @dataclass(frozen=True)
@@ -39,6 +75,47 @@ class Actor:
         return self.is_leader or (self.role == "officer" and unit_code in self.unit_codes)
 
 
+@dataclass(frozen=True)
+class Denied:
+    """Why an action is refused; `reason` is stranger | admin_only | not_your_unit | no_unit."""
+
+    action: str
+    reason: str
+    unit_code: str | None = None
+
+    @property
+    def text_key(self) -> str:
+        return f"on_denied_{self.reason}"
+
+    def message(self, lang: str = "vi", unit_name: str = "") -> str:
+        """The user-facing line (HTML); `unit_name` must already be escaped."""
+        return t(self.text_key, lang, unit=unit_name or (self.unit_code or ""))
+
+
+def require(actor: Actor, action: str, unit_code: str | None = None) -> Denied | None:
+    """None when `actor` may do `action` (for `unit_code`, when the action is unit-scoped)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; one of {ACTIONS}")
+    if not actor.is_registered:
+        return Denied(action, "stranger", unit_code)
+    if action in _ADMIN_ONLY:
+        return None if actor.is_admin else Denied(action, "admin_only", unit_code)
+    if action in _READ or actor.is_leader:
+        return None
+    # An officer: unit-scoped actions only for their own units.
+    if unit_code is None:
+        if action == EXPORT:  # a province-wide report is leadership material
+            return Denied(action, "not_your_unit", None)
+        return None if actor.unit_codes else Denied(action, "no_unit", None)
+    if unit_code in actor.unit_codes:
+        return None
+    return Denied(action, "not_your_unit", unit_code)
+
+
+def allowed(actor: Actor, action: str, unit_code: str | None = None) -> bool:
+    return require(actor, action, unit_code) is None
+
+
 async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
     """One read: the user's role and units. Unknown users are strangers and are not stored."""
     async with env.db.read() as conn:
@@ -47,6 +124,7 @@ async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
                 select(users.c.role, users.c.full_name, user_units.c.unit_id)
                 .select_from(users.outerjoin(user_units, user_units.c.user_id == users.c.id))
                 .where(users.c.id == user_id)
+                .order_by(user_units.c.created_at, user_units.c.unit_id)
             )
         ).all()
     role = rows[0].role if rows else "none"
@@ -57,5 +135,63 @@ async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
         for r in rows
         if r.unit_id is not None and r.unit_id in env.ids.unit_code
     )
+    if role == "officer" and not codes:
+        role = "none"  # an officer whose units were all removed has no rights left
     return Actor(user_id=user_id, name=name or (rows[0].full_name if rows else ""), role=role,
                  unit_codes=codes)  # fmt: skip
+
+
+# --- promote / demote ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """Outcome of /quyen: ok, or a refusal reason (denied | bad_role | env_admin)."""
+
+    ok: bool
+    user_id: int
+    role: str
+    previous: str = "none"
+    reason: str = ""
+    denied: Denied | None = None
+
+
+async def set_role(env: Env, by: Actor, user_id: int, role: str) -> RoleChange:
+    """Promote or demote; admins only. ADMIN_IDS stay admins whatever the table says."""
+    denied = require(by, ADMIN)
+    if denied:
+        return RoleChange(False, user_id, role, reason="denied", denied=denied)
+    if role not in ASSIGNABLE_ROLES:
+        return RoleChange(False, user_id, role, reason="bad_role")
+    if user_id in env.admin_ids and role != "admin":
+        return RoleChange(False, user_id, role, previous="admin", reason="env_admin")
+    now = env.clock.now()
+    async with env.db.write() as conn:
+        current = await people.get_user(conn, user_id)
+        previous = current.role if current else "none"
+        await people.upsert_user(conn, user_id, now=now, role=role)
+        await people.record_audit(
+            conn, "user.role", at=now, actor=by.user_id,
+            detail={"user_id": user_id, "role": role, "previous": previous},
+        )  # fmt: skip
+    return RoleChange(True, user_id, role, previous=previous)
+
+
+async def promote(env: Env, by: Actor, user_id: int, role: str = "admin") -> RoleChange:
+    return await set_role(env, by, user_id, role)
+
+
+async def demote(env: Env, by: Actor, user_id: int, role: str = "officer") -> RoleChange:
+    return await set_role(env, by, user_id, role)
+
+
+async def admin_ids(env: Env) -> list[int]:
+    """Everyone who is an admin now: ADMIN_IDS plus promoted users."""
+    async with env.db.read() as conn:
+        promoted = await people.user_ids_with_role(conn, "admin")
+    return sorted(set(env.admin_ids) | set(promoted))
+
+
+def aware(value: datetime, env: Env) -> datetime:
+    """SQLite returns naive datetimes; they were written in the clock's zone."""
+    return value if value.tzinfo else value.replace(tzinfo=env.clock.tz)

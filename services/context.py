@@ -18,7 +18,7 @@ def unit_index(catalogue: Catalogue) -> NameIndex:
     for u in catalogue.units:
         if u.kind == "office":
             continue  # offices are named only within their commune's plan
-        names = list(u.aliases)
+        names = list(u.aliases) if u.kind == "province" else [u.name, *u.aliases]
         if u.kind == "province":
             names += ["toàn tỉnh", f"tỉnh {u.name}", f"toàn tỉnh {u.name}", "province"]
         elif u.is_commune:

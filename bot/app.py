@@ -67,7 +67,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and not lock._waiters:  # type: ignore[attr-defined]
+            if not lock.locked() and not lock._waiters:
                 self._locks.pop(chat.id, None)
 
     async def initialize(self) -> None:
@@ -82,9 +82,9 @@ def build_application(
     *,
     clock: Clock | None = None,
     request: BaseRequest | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The real Application; `request` replaces HTTP for the console chat."""
-    builder: ApplicationBuilder = (  # type: ignore[type-arg]
+    builder: ApplicationBuilder = (
         Application.builder()
         .token(settings.token or "0:console")
         .base_url(settings.telegram_api_url)
@@ -126,7 +126,7 @@ async def open_env(settings: Settings, clock: Clock, bot_username: str = "") -> 
     )
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data["settings"]
     clock: Clock = application.bot_data["clock"]
     env = await open_env(settings, clock, application.bot.username or "")
@@ -138,7 +138,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
             await startup(application)
 
 
-async def _set_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def _set_commands(application: Application) -> None:
     commands = []
     for module in HANDLER_MODULES:
         for name, text_key in getattr(module, "COMMANDS", []):
@@ -149,7 +149,7 @@ async def _set_commands(application: Application) -> None:  # type: ignore[type-
         log.warning("setMyCommands failed: %s", exc)
 
 
-async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(application: Application) -> None:
     env: Env | None = application.bot_data.get(ENV_KEY)
     if env is not None:
         await env.db.close()

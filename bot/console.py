@@ -219,10 +219,11 @@ async def _make_user(env: Env, as_: str) -> dict[str, Any]:
     role, _, unit_name = as_.partition(":")
     ids = {"admin": ADMIN_ID, "leader": LEADER_ID, "officer": OFFICER_ID}
     user_id = ids.get(role, STRANGER_ID)
-    user = {"id": user_id, "is_bot": False, "first_name": f"Console {role}", "language_code": "vi"}
+    name = f"Console {role}"
+    user = {"id": user_id, "is_bot": False, "first_name": name, "language_code": "vi"}
     if role in ("leader", "officer", "admin"):
         async with env.db.write() as conn:
-            await upsert_user(conn, user_id, now=now, full_name=user["first_name"], role=role)
+            await upsert_user(conn, user_id, now=now, full_name=name, role=role)
             if role == "officer":
                 code = env.units.lookup(unit_name) or env.catalogue.province.code
                 await bind_units(conn, user_id, [env.ids.unit_id[code]], now=now, by=None)

@@ -25,7 +25,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await reply(update, t("help", "vi", bot_username=esc(username)))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     # /start with a payload (deep-link invite) is handled by onboarding, registered earlier.
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler("help", help_command))

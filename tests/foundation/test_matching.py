@@ -65,9 +65,15 @@ def test_typo_is_found_fuzzily_not_exactly(units) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("ASXH 1.234/5.678", "ASXH"), ("so suc khoe 1/2", "SKDT"), ("người có công 45/60", "NCC"),
-     ("BTXH 120/300", "BTXH"), ("lương hưu 98/100", "LUONG_HUU"), ("social accounts 1 of 2", "ASXH")],
-)  # fmt: skip
+    [
+        ("ASXH 1.234/5.678", "ASXH"),
+        ("so suc khoe 1/2", "SKDT"),
+        ("người có công 45/60", "NCC"),
+        ("BTXH 120/300", "BTXH"),
+        ("lương hưu 98/100", "LUONG_HUU"),
+        ("social accounts 1 of 2", "ASXH"),
+    ],
+)
 def test_indicator_names_and_aliases(indicators, text: str, code: str) -> None:
     found = indicators.find_all(text)
     assert found and found[0].key == code

@@ -49,7 +49,7 @@ async def test_downgrade_then_upgrade_round_trips(db: Database) -> None:
     async with db.writer.begin() as conn:
         await conn.run_sync(downgrade_to, "base")
     async with db.read() as conn:
-        names = (await conn.execute(text("select name from sqlite_master where type='table'")))
+        names = await conn.execute(text("select name from sqlite_master where type='table'"))
         assert "figures" not in {r[0] for r in names}
     async with db.writer.begin() as conn:
         await conn.run_sync(upgrade_to, "head")

@@ -50,7 +50,7 @@ class _HtmlToEntities(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.plain: list[str] = []
-        self.offset = 0
+        self.u16_pos = 0
         self.stack: list[tuple[str, dict[str, Any]]] = []
         self.entities: list[dict[str, Any]] = []
 
@@ -63,14 +63,14 @@ class _HtmlToEntities(HTMLParser):
         attr = dict(attrs)
         if kind is None or (tag == "span" and attr.get("class") != "tg-spoiler"):
             raise ParseError(f'Unsupported start tag "{tag}" at byte offset {self._pos()}')
-        entity: dict[str, Any] = {"type": kind, "offset": self.offset}
+        entity: dict[str, Any] = {"type": kind, "offset": self.u16_pos}
         if tag == "a":
             href = attr.get("href") or ""
             match = re.match(r"tg://user\?id=(\d+)$", href)
             if match:
                 entity = {
                     "type": "text_mention",
-                    "offset": self.offset,
+                    "offset": self.u16_pos,
                     "user": {"id": int(match[1]), "is_bot": False, "first_name": ""},
                 }
             else:
@@ -90,14 +90,14 @@ class _HtmlToEntities(HTMLParser):
         if not self.stack or self.stack[-1][0] != tag:
             raise ParseError(f'Unexpected end tag "{tag}" at byte offset {self._pos()}')
         _, entity = self.stack.pop()
-        entity["length"] = self.offset - entity["offset"]
+        entity["length"] = self.u16_pos - entity["offset"]
         if entity.pop("_nested_code", False) or entity["length"] == 0:
             return
         self.entities.append(entity)
 
     def handle_data(self, data: str) -> None:
         self.plain.append(data)
-        self.offset += utf16_len(data)
+        self.u16_pos += utf16_len(data)
 
     def close(self) -> None:
         super().close()

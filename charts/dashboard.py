@@ -23,6 +23,7 @@ def dashboard_title(spec: DashboardChart) -> str:
     return spec.title or f"{spec.unit_name} — {style.fmt_date(spec.as_of)}"
 
 
+@style.guarded
 def build_dashboard_figure(spec: DashboardChart) -> Figure:
     if not has_data(spec):
         raise style.NoData(spec)
@@ -36,7 +37,11 @@ def build_dashboard_figure(spec: DashboardChart) -> Figure:
     trans = blended_transform_factory(ax.transAxes, ax.transData)
 
     values = [
-        v for r in rows if not r.is_yesno for v in (r.rate, r.target, r.province_rate) if v is not None
+        v
+        for r in rows
+        if not r.is_yesno
+        for v in (r.rate, r.target, r.province_rate)
+        if v is not None
     ]
     ax.set_xlim(0, max([*values, 1.0]) * 1.18)
     ax.xaxis.set_major_formatter(style.pct_axis_formatter(spec.lang))
@@ -46,7 +51,7 @@ def build_dashboard_figure(spec: DashboardChart) -> Figure:
         if row.is_yesno:
             done = bool(row.done)
             ax.text(
-                0.0,
+                0.012,
                 y,
                 f" {w['done'] if done else w['not_done']} ",
                 transform=trans,
@@ -78,9 +83,13 @@ def build_dashboard_figure(spec: DashboardChart) -> Figure:
             used.add(colour)
             (bar,) = ax.barh(y, row.rate, height=0.55, color=colour, linewidth=0)
             bar.set_gid(f"bar:{row.indicator_short}")
+            label_x = row.rate  # step over a province tick sitting just past the bar end
+            p = row.province_rate
+            if p is not None and row.rate <= p <= row.rate + 0.09 * ax.get_xlim()[1]:
+                label_x = p
             ax.annotate(
                 fmt(row.rate),
-                xy=(row.rate, y),
+                xy=(label_x, y),
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
@@ -103,10 +112,10 @@ def build_dashboard_figure(spec: DashboardChart) -> Figure:
                 row.target,
                 y,
                 marker="D",
-                markersize=5.5,
-                color=style.TARGET,
-                markeredgecolor="white",
-                markeredgewidth=0.8,
+                markersize=6,
+                markerfacecolor="white",
+                markeredgecolor=style.TARGET,
+                markeredgewidth=1.6,
                 zorder=5,
                 gid=f"target:{row.indicator_short}",
             )
@@ -121,8 +130,10 @@ def build_dashboard_figure(spec: DashboardChart) -> Figure:
             [],
             linestyle="none",
             marker="D",
-            color=style.TARGET,
-            markersize=5.5,
+            markerfacecolor="white",
+            markeredgecolor=style.TARGET,
+            markeredgewidth=1.6,
+            markersize=6,
             label=w["target"],
         ),
     ]

@@ -92,6 +92,7 @@ def _notes(spec: RankingChart, layout: RankingLayout) -> str:
     return style.note_lines(*parts)
 
 
+@style.guarded
 def build_ranking_figure(spec: RankingChart) -> Figure:
     """The ranking as a Figure (caller renders or inspects it, then style.release())."""
     layout = ranking_layout(spec)

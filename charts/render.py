@@ -71,9 +71,7 @@ if __name__ == "__main__":  # timing for `make bench`: python -m charts.render
             RankRow(f"Xã Vĩnh Thủy {i}", rnd.uniform(0.05, 0.7) if i % 37 else None, None, None)
             for i in range(n)
         ]
-        return RankingChart(
-            "Tài khoản ASXH", f"{n} đơn vị", date(2026, 4, 23), rows, 0.248, 1.0
-        )
+        return RankingChart("Tài khoản ASXH", f"{n} đơn vị", date(2026, 4, 23), rows, 0.248, 1.0)
 
     for n in (78, 150):
         spec = _ranking(n)

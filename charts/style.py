@@ -7,6 +7,7 @@ and sizes are passed to each artist explicitly; each figure gets its own Agg can
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import textwrap
@@ -14,11 +15,14 @@ import threading
 import weakref
 from collections.abc import Callable
 from datetime import date
+from typing import Literal, TypeVar
 
+from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 
 
@@ -29,6 +33,8 @@ class NoData(ValueError):
         super().__init__(f"no data to chart: {type(spec).__name__}")
         self.spec = spec
 
+
+S = TypeVar("S")
 
 # ---------------------------------------------------------------- sizes
 
@@ -165,12 +171,32 @@ def fmt_date(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def day(d: date) -> float:
+    """A date as a matplotlib x coordinate (explicit: no reliance on the units registry)."""
+    return float(mdates.date2num(d))
+
+
+def date_axis_formatter(first: date, last: date) -> FuncFormatter:
+    """Ticks as 'mm/yyyy' over long spans, 'dd/mm' over short ones (never English months)."""
+    pattern = "%m/%Y" if (last - first).days > 120 else "%d/%m"
+    return FuncFormatter(lambda x, _pos: mdates.num2date(x).strftime(pattern))
+
+
 def pct_axis_formatter(lang: str) -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: fmt_pct(x, lang, decimals=0))
 
 
 def wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
+    """Wrap to lines of about equal length (no lone last word), each at most `width`."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    lines = math.ceil(len(text) / width)
+    for w in range(math.ceil(len(text) / lines), width + 1):
+        out = textwrap.wrap(text, w, break_on_hyphens=False, break_long_words=False)
+        if len(out) <= lines:
+            return "\n".join(out)
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False))
 
 
 def one_line(text: str) -> str:
@@ -181,8 +207,8 @@ def one_line(text: str) -> str:
 # ---------------------------------------------------------------- fonts and axes
 
 
-def font(size: float = LABEL_SIZE, weight: str = "normal", style: str = "normal") -> FontProperties:
-    return FontProperties(family=FONT_FAMILY, size=size, weight=weight, style=style)
+def font(size: float = LABEL_SIZE, weight: str = "normal") -> FontProperties:
+    return FontProperties(family=FONT_FAMILY, size=size, weight=weight)
 
 
 def text_kw(size: float = LABEL_SIZE, weight: str = "normal", color: str = INK) -> dict:
@@ -190,7 +216,7 @@ def text_kw(size: float = LABEL_SIZE, weight: str = "normal", color: str = INK) 
     return {"fontfamily": FONT_FAMILY, "fontsize": size, "fontweight": weight, "color": color}
 
 
-def quiet_axes(ax: Axes, grid_axis: str = "x") -> None:
+def quiet_axes(ax: Axes, grid_axis: Literal["x", "y", "both"] | None = "x") -> None:
     """No frame, light grid behind, small grey ticks in DejaVu Sans."""
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -259,18 +285,41 @@ def note_lines(*paragraphs: str) -> str:
 _lock = threading.Lock()
 _live = 0  # figures created by new_figure() and not yet released
 _tracked: weakref.WeakSet[Figure] = weakref.WeakSet()
+_local = threading.local()  # per thread: figures made by the builder now running
+
+
+def guarded(builder: Callable[[S], Figure]) -> Callable[[S], Figure]:
+    """Decorate a build_*_figure: if it raises, release the figures it had made."""
+
+    @functools.wraps(builder)
+    def wrapper(spec: S) -> Figure:
+        stack: list[list[Figure]] = _local.__dict__.setdefault("stack", [])
+        stack.append([])
+        try:
+            return builder(spec)
+        except BaseException:
+            for fig in stack[-1]:
+                release(fig)
+            raise
+        finally:
+            stack.pop()
+
+    return wrapper
 
 
 def new_figure(height_in: float) -> Figure:
     """A private Figure on its own Agg canvas (no pyplot), constrained layout, clamped height."""
     global _live
     height = min(max(height_in, MIN_HEIGHT_IN), MAX_HEIGHT_IN)
-    fig = Figure(figsize=(FIG_WIDTH_IN, height), dpi=DPI, layout="constrained", facecolor="white")
+    layout = ConstrainedLayoutEngine(w_pad=0.06, h_pad=0.06, hspace=0.02, wspace=0.02)
+    fig = Figure(figsize=(FIG_WIDTH_IN, height), dpi=DPI, layout=layout, facecolor="white")
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(w_pad=0.06, h_pad=0.06, hspace=0.02, wspace=0.02)
     with _lock:
         _live += 1
         _tracked.add(fig)
+    stack = getattr(_local, "stack", None)
+    if stack:
+        stack[-1].append(fig)
     return fig
 
 

@@ -5,20 +5,19 @@ are listed in the note under the chart."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
 
 from charts import style
 from domain.chartspec import TaskRow, TaskTimelineChart
 from domain.text import fold
 
 ROW_IN = 0.36
-LABEL_WRAP = 26
-LABEL_MAX = 60  # longer labels are shortened with "…"
+LABEL_WRAP = 30
+LABEL_MAX = 58  # longer labels are shortened with "…"
 
 
 @dataclass(frozen=True)
@@ -38,11 +37,14 @@ def task_rows(spec: TaskTimelineChart) -> list[GroupHeader | TaskRow]:
         if task.due_date is not None:
             groups.setdefault(task.lead_name, []).append(task)
     out: list[GroupHeader | TaskRow] = []
-    for lead, tasks in sorted(
-        groups.items(), key=lambda kv: (min(t.due_date for t in kv[1]), fold(kv[0]))
-    ):
+
+    def order(task: TaskRow) -> tuple[date, str]:
+        return (task.due_date or date.max, fold(task.label))
+
+    for lead, group in sorted(groups.items(), key=lambda kv: (min(map(order, kv[1])), fold(kv[0]))):
         out.append(GroupHeader(lead))
-        out += sorted(tasks, key=lambda t: (t.due_date, fold(t.label)))
+        ordered: list[TaskRow] = sorted(group, key=order)
+        out.extend(ordered)
     return out
 
 
@@ -70,6 +72,7 @@ def _status(task: TaskRow) -> tuple[str, str]:
     return "white", style.BAR
 
 
+@style.guarded
 def build_tasks_figure(spec: TaskTimelineChart) -> Figure:
     if not has_data(spec):
         raise style.NoData(spec)
@@ -87,20 +90,25 @@ def build_tasks_figure(spec: TaskTimelineChart) -> Figure:
     style.quiet_axes(ax, grid_axis="x")
 
     dates = [t.due_date for t in rows if isinstance(t, TaskRow) and t.due_date] + [spec.as_of]
+    today = style.day(spec.as_of)
     first, last = min(dates), max(dates)
     span = max((last - first).days, 14)
-    ax.set_xlim(first - timedelta(days=span * 0.06), last + timedelta(days=span * 0.18))
+    left = 0.16 if first < spec.as_of else 0.06  # room for dates written left of the marker
+    ax.set_xlim(style.day(first) - span * left, style.day(last) + span * 0.18)
 
     labels: list[str] = []
     for y, row in enumerate(rows):
         if isinstance(row, GroupHeader):
             labels.append(row.lead_name)
-            ax.axhline(y + 0.5, color=style.GRID, linewidth=0.8)
+            if y:
+                ax.axhline(y - 0.5, color=style.GRID, linewidth=0.8)
             continue
         labels.append(_short(row.label))
         face, edge = _status(row)
+        assert row.due_date is not None
+        due = style.day(row.due_date)
         ax.plot(
-            row.due_date,
+            due,
             y,
             marker="o",
             markersize=7,
@@ -110,20 +118,22 @@ def build_tasks_figure(spec: TaskTimelineChart) -> Figure:
             zorder=4,
             gid=f"task:{row.label}",
         )
-        if not row.done and row.due_date is not None:  # a thin bar from today to the due date
+        if not row.done:  # a thin bar from today to the due date
             ax.plot(
-                [spec.as_of, row.due_date],
+                [today, due],
                 [y, y],
                 color=edge,
                 linewidth=1.0,
                 alpha=0.6,
                 zorder=3,
             )
-        ax.annotate(
-            row.due_date.strftime("%d/%m") if row.due_date else "",
-            xy=(row.due_date, y),
-            xytext=(7, 0),
+        past = row.due_date < spec.as_of
+        ax.annotate(  # the date beside the marker, away from today's line
+            row.due_date.strftime("%d/%m"),
+            xy=(due, y),
+            xytext=(-7 if past else 7, 0),
             textcoords="offset points",
+            ha="right" if past else "left",
             va="center",
             gid=f"due:{row.label}",
             **style.text_kw(style.VALUE_SIZE, "bold" if row.overdue else "normal", edge),
@@ -135,10 +145,10 @@ def build_tasks_figure(spec: TaskTimelineChart) -> Figure:
             label.set_fontweight("bold")
     ax.set_ylim(n - 0.5, -0.7)
 
-    ax.axvline(spec.as_of, color=style.TODAY, linewidth=1.3, gid="today", zorder=2)
+    ax.axvline(today, color=style.TODAY, linewidth=1.3, gid="today", zorder=2)
     ax.annotate(
         w["today"],
-        xy=(spec.as_of, 1.0),
+        xy=(today, 1.0),
         xycoords=("data", "axes fraction"),
         xytext=(3, -2),
         textcoords="offset points",
@@ -148,10 +158,7 @@ def build_tasks_figure(spec: TaskTimelineChart) -> Figure:
         **style.text_kw(style.VALUE_SIZE, "bold", style.TODAY),
     )
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
-    pattern = "%m/%Y" if span > 120 else "%d/%m"
-    ax.xaxis.set_major_formatter(
-        FuncFormatter(lambda x, _pos: mdates.num2date(x).strftime(pattern))
-    )
+    ax.xaxis.set_major_formatter(style.date_axis_formatter(first, last))
 
     def marker(face: str, edge: str, label: str) -> Line2D:
         return Line2D(

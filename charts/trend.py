@@ -3,12 +3,11 @@ projection at the current pace (dashed, computed by the caller)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from matplotlib import dates as mdates
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
 
 from charts import style
 from domain.chartspec import TrendChart
@@ -33,12 +32,7 @@ def trend_title(spec: TrendChart) -> str:
     return " — ".join(parts)
 
 
-def _date_formatter(first: date, last: date) -> FuncFormatter:
-    """Ticks as 'mm/yyyy' over long spans, 'dd/mm' over short ones (never English months)."""
-    pattern = "%m/%Y" if (last - first).days > 120 else "%d/%m"
-    return FuncFormatter(lambda x, _pos: mdates.num2date(x).strftime(pattern))
-
-
+@style.guarded
 def build_trend_figure(spec: TrendChart) -> Figure:
     if not has_data(spec):
         raise style.NoData(spec)
@@ -66,7 +60,7 @@ def build_trend_figure(spec: TrendChart) -> Figure:
             colour, width, z = style.SERIES[others % len(style.SERIES)], 1.3, 3
             others += 1
         (line,) = ax.plot(
-            xs,
+            [style.day(d) for d in xs],
             ys,
             color=colour,
             linewidth=width,
@@ -76,10 +70,13 @@ def build_trend_figure(spec: TrendChart) -> Figure:
             label=series.name,
             gid=f"series:{series.name}",
         )
-        handles.append(line)
+        if series.is_province:  # first in the legend
+            handles.insert(0, line)
+        else:
+            handles.append(line)
         ax.annotate(  # the latest value at the line's end
             fmt(ys[-1]),
-            xy=(xs[-1], ys[-1]),
+            xy=(style.day(xs[-1]), ys[-1]),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
@@ -95,7 +92,7 @@ def build_trend_figure(spec: TrendChart) -> Figure:
         all_dates += xs
         all_rates += ys
         (line,) = ax.plot(
-            xs,
+            [style.day(d) for d in xs],
             ys,
             color=style.PROVINCE,
             linewidth=1.4,
@@ -107,7 +104,7 @@ def build_trend_figure(spec: TrendChart) -> Figure:
         handles.append(line)
         ax.annotate(
             fmt(ys[-1]),
-            xy=(xs[-1], ys[-1]),
+            xy=(style.day(xs[-1]), ys[-1]),
             xytext=(4, 0),
             textcoords="offset points",
             va="center",
@@ -126,15 +123,23 @@ def build_trend_figure(spec: TrendChart) -> Figure:
             label=label,
             gid="target",
         )
-        handles.append(Line2D([], [], color=style.TARGET, linewidth=1.3, linestyle=DASH, label=label))
+        handles.append(
+            Line2D([], [], color=style.TARGET, linewidth=1.3, linestyle=DASH, label=label)
+        )
 
     if spec.target_date is not None:
         all_dates.append(spec.target_date)
         label = f"{w['deadline']} {style.fmt_date(spec.target_date)}"
-        ax.axvline(spec.target_date, color=style.MUTED, linewidth=1.0, linestyle=":", gid="deadline")
+        ax.axvline(
+            style.day(spec.target_date),
+            color=style.MUTED,
+            linewidth=1.0,
+            linestyle=":",
+            gid="deadline",
+        )
         ax.annotate(
             label,
-            xy=(spec.target_date, 1.0),
+            xy=(style.day(spec.target_date), 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(-3, -2),
             textcoords="offset points",
@@ -149,7 +154,7 @@ def build_trend_figure(spec: TrendChart) -> Figure:
         all_dates += [d for d, _ in pts]
         all_rates += [r for _, r in pts]
         ax.plot(
-            [d for d, _ in pts],
+            [style.day(d) for d, _ in pts],
             [r for _, r in pts],
             linestyle="none",
             marker="D",
@@ -163,7 +168,7 @@ def build_trend_figure(spec: TrendChart) -> Figure:
         for i, (d, r) in enumerate(pts):
             ax.annotate(
                 f"{d.strftime('%d/%m')}: {style.target_text(r, spec.lang, spec.fmt_rate)}",
-                xy=(d, r),
+                xy=(style.day(d), r),
                 xytext=(0, 7),
                 textcoords="offset points",
                 ha="center",
@@ -187,9 +192,9 @@ def build_trend_figure(spec: TrendChart) -> Figure:
 
     first, last = min(all_dates), max(all_dates)
     span = max((last - first).days, 14)
-    ax.set_xlim(first - timedelta(days=span * 0.03), last + timedelta(days=span * 0.12))
+    ax.set_xlim(style.day(first) - span * 0.03, style.day(last) + span * 0.12)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
-    ax.xaxis.set_major_formatter(_date_formatter(first, last))
+    ax.xaxis.set_major_formatter(style.date_axis_formatter(first, last))
     ax.set_ylim(0, max([*all_rates, 0.01]) * 1.15)
     ax.yaxis.set_major_formatter(style.pct_axis_formatter(spec.lang))
 

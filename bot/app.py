@@ -12,7 +12,6 @@ from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, NetworkError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -21,9 +20,18 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.retry import RetryingRateLimiter
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
+from handlers import admin as admin_handlers
+from handlers import alerts as alerts_handlers
+from handlers import backup as backup_handlers
+from handlers import figures as figures_handlers
 from handlers import help as help_handlers
+from handlers import onboarding as onboarding_handlers
+from handlers import questions as questions_handlers
+from handlers import sheets as sheets_handlers
+from handlers import tasks as tasks_handlers
 from handlers.common import ENV_KEY, env_of
 from services.catalogue import load_catalogue
 from services.context import Env
@@ -39,10 +47,18 @@ log = logging.getLogger(__name__)
 # specific text (figures) come before the catch-all question handler.
 HANDLER_MODULES: list[ModuleType] = [
     # onboarding (access gate, /dangky, /moi, chats) goes first: it stops strangers early.
+    onboarding_handlers,
+    admin_handlers,
+    backup_handlers,
     help_handlers,
     # tasks, alerts, sheets: commands and documents.
+    tasks_handlers,
+    alerts_handlers,
+    sheets_handlers,
     # figures: text that looks like a submission.
+    figures_handlers,
     # questions: every other addressed text (catch-all), last.
+    questions_handlers,
 ]
 
 
@@ -97,7 +113,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     else:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(RetryingRateLimiter(max_retries=3))
     application = builder.build()
     application.bot_data["settings"] = settings
     application.bot_data["clock"] = clock or SystemClock(settings.tz)

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.schema import figures
+from store.schema import figures, pending_actions, users
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,178 @@ async def latest_as_of(
     sub = ranked.subquery()
     rows = (await conn.execute(select(sub).where(sub.c.rn == 1))).all()
     return [_row(r) for r in rows]
+
+
+# --- submissions by message: supersession, undo, history (issue 4) ---------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """A figure as /lichsu shows it: every version, with who and when."""
+
+    figure: FigureRow
+    actor_name: str
+    voided: bool
+    superseded: bool
+
+
+async def insert_figure(conn: AsyncConnection, row: dict[str, object]) -> int:
+    """Append one figure and return its id."""
+    result = await conn.execute(insert(figures).values(**row))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+async def supersede(conn: AsyncConnection, old_id: int, new_id: int, now: datetime) -> None:
+    """Mark `old_id` as replaced by `new_id` (an edit or an undo); values are never touched."""
+    await conn.execute(
+        update(figures)
+        .where(figures.c.id == old_id, figures.c.superseded_by.is_(None))
+        .values(superseded_by=new_id, superseded_at=now)
+    )
+
+
+async def void_figure(
+    conn: AsyncConnection, old: FigureRow, now: datetime, actor_user_id: int | None,
+    update_id: int | None, source: str = "undo",
+) -> int:  # fmt: skip
+    """Undo: a voided row that supersedes `old`, so reads fall back to the figure before it."""
+    new_id = await insert_figure(
+        conn,
+        {
+            "unit_id": old.unit_id, "indicator_id": old.indicator_id, "as_of": old.as_of,
+            "voided": True, "derived": False, "source": source[:12], "created_at": now,
+            "actor_user_id": actor_user_id, "update_id": update_id, "supersedes_id": old.id,
+        },
+    )  # fmt: skip
+    await supersede(conn, old.id, new_id, now)
+    return new_id
+
+
+async def live_by_message(conn: AsyncConnection, chat_id: int, message_id: int) -> list[FigureRow]:
+    """Live figures that came from one Telegram message (to correct or undo them)."""
+    rows = await conn.execute(
+        select(figures)
+        .where(figures.c.chat_id == chat_id, figures.c.message_id == message_id)
+        .where(_current())  # type: ignore[arg-type]
+        .order_by(figures.c.id)
+    )
+    return [_row(r) for r in rows]
+
+
+async def any_by_message(conn: AsyncConnection, chat_id: int, message_id: int) -> bool:
+    """Whether a message ever produced figures (an edit of it is then a correction)."""
+    row = await conn.execute(
+        select(figures.c.id)
+        .where(figures.c.chat_id == chat_id, figures.c.message_id == message_id)
+        .limit(1)
+    )
+    return row.first() is not None
+
+
+async def last_message_of_actor(
+    conn: AsyncConnection, actor_user_id: int
+) -> tuple[int, int] | None:
+    """(chat_id, message_id) of the actor's latest live submission by message."""
+    row = (
+        await conn.execute(
+            select(figures.c.chat_id, figures.c.message_id)
+            .where(figures.c.actor_user_id == actor_user_id)
+            .where(figures.c.chat_id.is_not(None), figures.c.message_id.is_not(None))
+            .where(_current())  # type: ignore[arg-type]
+            .order_by(figures.c.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return (int(row.chat_id), int(row.message_id)) if row else None
+
+
+async def unit_series(
+    conn: AsyncConnection, unit_id: int, indicator_ids: Iterable[int]
+) -> dict[int, list[FigureRow]]:
+    """The unit's live figures per indicator, oldest first (as_of, then id)."""
+    rows = await conn.execute(
+        select(figures)
+        .where(figures.c.unit_id == unit_id, figures.c.indicator_id.in_(list(indicator_ids)))
+        .where(_current())  # type: ignore[arg-type]
+        .order_by(figures.c.as_of, figures.c.id)
+    )
+    series: dict[int, list[FigureRow]] = {}
+    for r in rows:
+        series.setdefault(r.indicator_id, []).append(_row(r))
+    return series
+
+
+async def reported_since(conn: AsyncConnection, unit_id: int, since: date) -> set[int]:
+    """Indicator ids with a live figure of this unit dated on or after `since`."""
+    rows = await conn.execute(
+        select(figures.c.indicator_id)
+        .where(figures.c.unit_id == unit_id, figures.c.as_of >= since)
+        .where(_current())  # type: ignore[arg-type]
+        .distinct()
+    )
+    return {int(r.indicator_id) for r in rows}
+
+
+async def history(
+    conn: AsyncConnection,
+    *,
+    unit_ids: Iterable[int] | None = None,
+    indicator_ids: Iterable[int] | None = None,
+    limit: int = 15,
+) -> list[HistoryRow]:
+    """Recent figures, newest first, every version (superseded and undo rows included)."""
+    stmt = (
+        select(figures, users.c.full_name)
+        .select_from(figures.outerjoin(users, users.c.id == figures.c.actor_user_id))
+        .order_by(figures.c.id.desc())
+        .limit(limit)
+    )
+    if unit_ids is not None:
+        stmt = stmt.where(figures.c.unit_id.in_(list(unit_ids)))
+    if indicator_ids is not None:
+        stmt = stmt.where(figures.c.indicator_id.in_(list(indicator_ids)))
+    rows = await conn.execute(stmt)
+    return [
+        HistoryRow(_row(r), r.full_name or "", bool(r.voided), r.superseded_by is not None)
+        for r in rows
+    ]
+
+
+# --- pending confirmations and choices of figures (pending_actions rows of kind fig_*) ----
+
+
+async def put_pending(
+    conn: AsyncConnection, *, pending_id: str, kind: str, user_id: int, chat_id: int,
+    payload: dict[str, object], now: datetime, expires_at: datetime,
+) -> None:  # fmt: skip
+    await conn.execute(
+        insert(pending_actions).values(
+            id=pending_id, kind=kind, user_id=user_id, chat_id=chat_id, payload=payload,
+            created_at=now, expires_at=expires_at, status="open",
+        )
+    )  # fmt: skip
+
+
+async def take_pending(
+    conn: AsyncConnection, pending_id: str, user_id: int, now: datetime, status: str = "done"
+) -> dict[str, object] | None:
+    """Close an open, unexpired pending action of this user and return its row; else None.
+
+    The status change is conditional, so two workers answering one button apply it once.
+    """
+    row = (
+        await conn.execute(select(pending_actions).where(pending_actions.c.id == pending_id))
+    ).first()
+    if row is None or row.user_id != user_id or row.status != "open":
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now.tzinfo)
+    if expires < now:
+        return None
+    result = await conn.execute(
+        update(pending_actions)
+        .where(pending_actions.c.id == pending_id, pending_actions.c.status == "open")
+        .values(status=status)
+    )
+    if not result.rowcount:
+        return None
+    return {"kind": row.kind, "chat_id": row.chat_id, "payload": dict(row.payload or {})}

@@ -1,0 +1,94 @@
+"""Service tests of figures by message on a real SQLite file and a small catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from domain.clock import FixedClock
+from services import figures as svc
+from services.access import Actor
+from services.context import Env
+from store.catalogue import sync_catalogue
+from store.db import Database
+from tests.figures.small_catalogue import small_catalogue
+
+OFFICER = Actor(user_id=7, name="Cán bộ", role="officer", unit_codes=("vinh-thuy",))
+LEADER = Actor(user_id=9, name="Lãnh đạo", role="leader")
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> Env:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+    await db.migrate()
+    clock = FixedClock(datetime(2026, 4, 22, 9, 0))
+    cat = small_catalogue()
+    async with db.write() as conn:
+        ids, _ = await sync_catalogue(conn, cat, clock.now())
+    yield Env(db=db, catalogue=cat, ids=ids, clock=clock)
+    await db.close()
+
+
+def src(mid: int, upd: int, kind: str = "message") -> svc.Source:
+    return svc.Source(chat_id=7, message_id=mid, update_id=upd, kind=kind)
+
+
+async def test_receipt_and_redelivery(env: Env) -> None:
+    out = await svc.submit(env, OFFICER, "ASXH 1.234/5.678", src(1, 100))
+    assert out.status == "saved", out
+    [r] = out.receipts
+    assert (r.unit, r.numerator, r.denominator, r.rank, r.ranked) == (
+        "xã Vĩnh Thủy",
+        1234,
+        5678,
+        1,
+        1,
+    )
+    assert "Sổ SKĐT (trên người có BHYT)" in out.missing
+    again = await svc.submit(env, OFFICER, "ASXH 1.234/5.678", src(1, 100))
+    assert again.status == "duplicate"
+    hist = await svc.history(env, OFFICER, "")
+    assert len(hist.history) == 1
+
+
+async def test_warning_then_save_and_undo(env: Env) -> None:
+    assert (await svc.submit(env, OFFICER, "ASXH 1000/5000", src(1, 1))).status == "saved"
+    out = await svc.submit(env, OFFICER, "ASXH 900/5000", src(2, 2))
+    assert out.status == "confirm" and out.issues[0][1].code == "went_down"
+    saved = await svc.answer_confirm(env, OFFICER, out.pending_id or "", True, 3)
+    assert saved.status == "saved" and saved.receipts[0].change == -100
+    again = await svc.answer_confirm(env, OFFICER, out.pending_id or "", True, 4)
+    assert again.status == "expired"
+    undone = await svc.undo(env, OFFICER, None, None, 5)
+    assert undone.undone == 1
+    later = await svc.submit(env, OFFICER, "ASXH đạt 50%", src(3, 6))
+    assert later.status == "saved" and later.receipts[0].numerator == 2500
+    assert later.receipts[0].derived
+
+
+async def test_edit_supersedes(env: Env) -> None:
+    await svc.submit(env, OFFICER, "ASXH 1000/5000", src(1, 1))
+    out = await svc.edit(env, OFFICER, "ASXH 1100/5000", src(1, 2, "edit"))
+    assert out.status == "saved" and out.corrected
+    hist = await svc.history(env, OFFICER, "ASXH")
+    assert [h.superseded for h in hist.history] == [False, True]
+
+
+async def test_errors_store_nothing(env: Env) -> None:
+    for text in ("ASXH 12/10", "ASXH 10/0", "Cam Lộ ASXH 1/2", "ASXH 1/2 ngày 30/4"):
+        out = await svc.submit(env, OFFICER, text, src(9, 50))
+        assert out.status in ("rejected", "denied"), (text, out)
+    assert not (await svc.history(env, LEADER, "")).history
+
+
+async def test_choices(env: Env) -> None:
+    out = await svc.submit(env, OFFICER, "ĐDDT 1.191/1.432", src(1, 1))
+    assert out.status == "choose" and [c for c, _ in out.options] == ["DDDT", "DDDT_M2"]
+    done = await svc.answer_choice(env, OFFICER, out.pending_id or "", 1, 2)
+    assert done.status == "saved" and done.receipts[0].indicator == "Tài khoản ĐDDT mức độ 2"
+    lead = await svc.submit(env, LEADER, "ASXH 1/2", src(2, 3))
+    assert lead.status == "rejected"
+    lead = await svc.submit(env, LEADER, "Cam Lộ ASXH 1/2", src(2, 4))
+    assert lead.status == "saved"

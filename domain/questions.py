@@ -67,16 +67,22 @@ class Lexicon:
     indicators: NameIndex
     offices: NameIndex = field(init=False)
     _names_of: dict[str, set[str]] = field(init=False, default_factory=dict)
+    codes_only: frozenset[str] = field(init=False, default=frozenset())
 
     def __post_init__(self) -> None:
         self.offices = NameIndex(
             (u.code, u.name, u.aliases) for u in self.catalogue.units if u.kind == "office"
         )
+        names: set[str] = set()
         for ind in self.catalogue.indicators:
             for name in (ind.code, ind.name, ind.short, ind.en, *ind.aliases):
                 key = " ".join(fold_same_length(name).split())
                 if key:
                     self._names_of.setdefault(key, set()).add(ind.code)
+                    if name != ind.code:
+                        names.add(key)
+        codes = {" ".join(fold_same_length(i.code).split()) for i in self.catalogue.indicators}
+        self.codes_only = frozenset(codes - names)
 
     def codes_named(self, matched: str) -> set[str]:
         return self._names_of.get(" ".join(fold_same_length(matched).split()), set())
@@ -98,7 +104,7 @@ NOT_REPORTED = _rx(
     r"chua (?:bao cao|cap nhat|gui|nop|co so lieu|bao|update)",
     r"khong (?:bao cao|cap nhat|gui)",
     r"not (?:yet )?(?:reported|updated|submitted)",
-    r"(?:have|has|did|do)(?:n't| not) (?:yet )?(?:reported|report|updated|update|submitted)",
+    r"(?:have|has|did|do)(?:n't|n t| not) (?:yet )?(?:reported|report|updated|update|submitted)",
     r"missing reports?", r"no reports?", r"yet to (?:report|update)", r"not reporting",
 )  # fmt: skip
 BELOW_AVG = _rx(r"(?:duoi|thap hon|kem hon|nho hon) (?:muc )?(?:trung binh|tb)",
@@ -109,7 +115,7 @@ ABOVE_AVG = _rx(r"(?:tren|cao hon|hon|vuot) (?:muc )?(?:trung binh|tb)",
                 r"(?:average|mean)")  # fmt: skip
 NOT_MEETING = _rx(r"chua dat", r"khong dat", r"chua hoan thanh", r"chua xong",
                   r"not (?:yet )?(?:meeting|met|reached|reaching|achieved|on target)",
-                  r"(?:have|has)(?:n't| not) (?:yet )?(?:met|reached|achieved)",
+                  r"(?:have|has)(?:n't|n t| not) (?:yet )?(?:met|reached|achieved)",
                   r"below (?:the )?target", r"short of", r"behind (?:the )?target",
                   r"miss(?:ing|ed)? (?:the )?target", r"under (?:the )?target")  # fmt: skip
 NEGATION = _rx(r"chua", r"khong", r"not", r"yet to", r"haven't", r"hasn't", r"without",
@@ -135,17 +141,35 @@ OVERVIEW_WORDS = _rx(r"toan tinh", r"tong hop", r"tong quan", r"tong the", r"ove
 PERCENT = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d+)?)\s*(?:%|phan tram|percent)")
 N_PATTERNS = (
     re.compile(r"(?<![\w.,/])(?:top|bottom)\s+(\d{1,3})(?![\w%.,/])"),
-    re.compile(r"(?<![\w.,/])(\d{1,3})\s+(?:xa|phuong|don vi|dia phuong|communes?|units?|wards?)"
-               r"(?![\w%])"),  # fmt: skip
+    re.compile(
+        r"(?<![\w.,/])(\d{1,3})\s+(?:xa|phuong|don vi|dia phuong|communes?|units?|wards?)"
+        r"(?![\w%])"
+    ),
     re.compile(r"(?:thap nhat|cao nhat|lowest|highest|kem nhat|tot nhat)\s+(\d{1,3})(?![\w%.,/])"),
 )
 _WEEK = _rx(r"tuan nay", r"this week", r"trong tuan", r"7 ngay")
 
 
+EN_HINTS = _rx(r"summary", r"overview", r"communes?", r"wards?", r"tasks?", r"chart",
+               r"trend",
+               r"pensions?", r"lowest", r"highest", r"bottom", r"top", r"who", r"which",
+               r"reached", r"hasn'?t", r"haven'?t", r"hasn t", r"haven t", r"status",
+               r"rank", r"compared", r"since")  # fmt: skip
+VI_HINTS = _rx(r"xa", r"nao", r"chua", r"bao nhieu", r"tinh hinh", r"thap nhat", r"cao nhat",
+               r"nhiem vu", r"viec", r"so voi", r"thang", r"tuan", r"ve", r"the nao")  # fmt: skip
+
+
+def _lang(text: str, folded: str) -> str:
+    lang = detect_lang(text)
+    if lang == "vi" and text.isascii() and EN_HINTS.search(folded) and not VI_HINTS.search(folded):
+        return "en"
+    return lang
+
+
 def parse(text: str, lexicon: Lexicon, today: date) -> Query:
     """Read one question. Never raises: what cannot be read is intent 'unknown'."""
-    lang = detect_lang(text)
     folded = fold_words(text)
+    lang = _lang(text, folded)
     indicators, ambiguous = _find_indicators(text, lexicon)
     unit = _find_unit(text, lexicon)
     period = parse_period(text, today)
@@ -173,6 +197,8 @@ def _find_indicators(text: str, lexicon: Lexicon) -> tuple[tuple[str, ...], tupl
     codes: list[str] = []
     ambiguous: list[str] = []
     for hit in found:
+        if _bare_code(hit.matched, lexicon):
+            continue
         named = lexicon.codes_named(hit.matched) or {hit.key}
         code = _preferred(named, lexicon.catalogue) if len(named) > 1 else hit.key
         if len(named) > 1:
@@ -180,6 +206,12 @@ def _find_indicators(text: str, lexicon: Lexicon) -> tuple[tuple[str, ...], tupl
         if code not in codes:
             codes.append(code)
     return tuple(codes), tuple(a for a in ambiguous if a not in codes)
+
+
+def _bare_code(matched: str, lexicon: Lexicon) -> bool:
+    """A code that is no name ('DAT') counts only in capitals: 'đạt'/'dat' is the verb 'reach'."""
+    key = " ".join(fold_same_length(matched).split())
+    return key in lexicon.codes_only and matched != matched.upper()
 
 
 def _preferred(codes: set[str], catalogue: Catalogue) -> str:
@@ -323,7 +355,9 @@ def _change(text: str, folded: str, q: Query, lexicon: Lexicon, today: date) -> 
 def _status(text: str, folded: str, q: Query, lexicon: Lexicon, today: date) -> Query | None:
     if q.unit is not None:
         return replace(q, intent="unit_status")
-    if OVERVIEW_WORDS.search(folded) or STATUS_WORDS.search(folded) or q.indicators:
+    if OVERVIEW_WORDS.search(folded) or re.search(r"(?<!\w)tinh hinh(?!\w)", folded):
+        return replace(q, intent="province_overview")
+    if q.indicators:  # an indicator named alone, or 'ASXH thế nào?': its province figure
         return replace(q, intent="province_overview")
     return None
 

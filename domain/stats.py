@@ -32,7 +32,7 @@ class UnitFigure:
 
 @dataclass(frozen=True)
 class Pooled:
-    """Σ numerators / Σ denominators over units with figures (tỷ lệ chung, không phải trung bình)."""
+    """Σ numerators / Σ denominators over units with figures (tỷ lệ chung, not a mean)."""
 
     numerator: int
     denominator: int

@@ -1,0 +1,781 @@
+"""Answering a leader's question: parse it, read the latest figures once, compute as the reports do.
+
+`answer(env, actor, text_or_query)` returns an `Answer` (plain values, no Telegram, no HTML);
+`handlers/questions.py` renders it. `chart_for(env, ref, lang)` builds the chart spec an answer
+offers. Each answer costs one or two store reads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from domain.catalogue import Catalogue, Indicator, Milestone, Unit
+from domain.chartspec import (
+    ChartSpec,
+    DashboardChart,
+    DashRow,
+    Lang,
+    RankingChart,
+    RankRow,
+    Series,
+    TrendChart,
+)
+from domain.periods import Period, month_end
+from domain.questions import Lexicon, Query, parse
+from domain.stats import (
+    Pooled,
+    UnitFigure,
+    above_average,
+    below,
+    below_average,
+    is_stale,
+    pooled_done,
+    pooled_rate,
+    project,
+    ranks,
+    reached_full,
+    sort_by_rate,
+    stale_before,
+)
+from domain.text import fold
+from services.access import Actor
+from services.context import Env
+from store.figures import FigureRow
+from store.stats import history, latest_at, reported_between
+
+NEEDS_INDICATOR = frozenset(
+    {"below_average", "above_average", "not_meeting_target", "reached_100", "done", "ranking"}
+)
+TASK_INTENTS = frozenset({"tasks_overdue", "tasks_due_soon", "tasks_of_unit"})
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """One unit's figure in an answer."""
+
+    code: str
+    name: str
+    numerator: int | None
+    denominator: int | None
+    as_of: date | None
+    stale: bool = False
+    done: bool | None = None
+    rank: int | None = None
+
+    @property
+    def rate(self) -> Fraction | None:
+        if self.numerator is None or not self.denominator:
+            return None
+        return Fraction(self.numerator, self.denominator)
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """An indicator as of a day: the pooled figure and who is in, out, late or missing."""
+
+    code: str
+    kind: str
+    short: str
+    en: str
+    report_vi: str
+    report_en: str
+    denominator: str  # named when another indicator shares the numerator (e-health book)
+    pooled: Pooled
+    assigned: int
+    lines: tuple[UnitLine, ...]  # assigned units with a figure
+    unassigned: tuple[str, ...] = ()  # 'riêng đặc khu Cồn Cỏ không được giao chỉ tiêu'
+    missing: tuple[str, ...] = ()  # assigned, no figure at all
+    stale: tuple[str, ...] = ()  # latest figure older than the reporting cycle
+    stale_cutoff: date | None = None
+    newest: date | None = None
+    target: Milestone | None = None  # the target or the milestone due by the day
+    final_target: Milestone | None = None
+    full: int = 0  # units at 100%
+    change: Fraction | None = None
+    base_day: date | None = None
+    base_rate: Fraction | None = None
+    province_level: bool = False  # assigned to the province itself
+
+    @property
+    def rate(self) -> Fraction | None:
+        return self.pooled.rate
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """Enough to draw an answer's chart again from a button: kind, indicator, unit, day."""
+
+    kind: str  # ranking | trend | dashboard | tasks
+    indicator: str = ""
+    unit: str = ""
+    as_of: date | None = None
+
+    def data(self, prefix: str = "qc") -> str:
+        day = self.as_of.strftime("%Y%m%d") if self.as_of else ""
+        return f"{prefix}|{self.kind[0]}|{self.indicator}|{self.unit}|{day}"[:64]
+
+    @classmethod
+    def parse(cls, data: str) -> ChartRef | None:
+        parts = data.split("|")
+        kinds = {"r": "ranking", "t": "trend", "d": "dashboard", "k": "tasks"}
+        if len(parts) != 5 or parts[1] not in kinds:
+            return None
+        day = None
+        if parts[4]:
+            try:
+                day = date(int(parts[4][:4]), int(parts[4][4:6]), int(parts[4][6:8]))
+            except ValueError:
+                return None
+        return cls(kinds[parts[1]], parts[2], parts[3], day)
+
+
+@dataclass
+class Answer:
+    """The result of a question; `kind` is the intent or unknown | need_indicator | not_ready."""
+
+    kind: str
+    query: Query
+    lang: str
+    as_of: date
+    facts: list[IndicatorFacts] = field(default_factory=list)
+    rows: list[UnitLine] = field(default_factory=list)
+    count: int = 0
+    of: int = 0
+    threshold: Fraction | None = None
+    unit: Unit | None = None
+    focus: UnitLine | None = None
+    window: Period | None = None
+    partial: list[str] = field(default_factory=list)  # not_reported: reported only some
+    tasks: Any = None
+    examples: list[str] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # indicator codes to pick from
+    chart: ChartRef | None = None
+    note: str = ""
+    alternatives: list[str] = field(default_factory=list)  # [taken, other…] display names
+    ambiguous_word: str = ""
+
+
+@dataclass(frozen=True)
+class ChartResult:
+    spec: ChartSpec | None
+    key_rate: Fraction | None
+    as_of: date
+    title: str
+
+
+# --- entry points -----------------------------------------------------------------------------
+
+_LEXICONS: dict[int, tuple[Catalogue, Lexicon]] = {}
+
+
+def lexicon_of(env: Env) -> Lexicon:
+    """The question vocabulary for the env's current catalogue (rebuilt after a re-sync)."""
+    cached = _LEXICONS.get(id(env.catalogue))
+    if cached is None or cached[0] is not env.catalogue:
+        cached = (env.catalogue, Lexicon(env.catalogue, env.units, env.indicators))
+        _LEXICONS[id(env.catalogue)] = cached
+    return cached[1]
+
+
+def understand(env: Env, text: str) -> Query:
+    return parse(text, lexicon_of(env), env.clock.today())
+
+
+async def answer(env: Env, actor: Actor, question: str | Query) -> Answer:
+    """Answer one question in the asker's language."""
+    query = understand(env, question) if isinstance(question, str) else question
+    today = env.clock.today()
+    day = min(query.as_of or today, today)
+    result = Answer(kind=query.intent, query=query, lang=query.lang, as_of=day)
+    if query.ambiguous and query.indicators:
+        _explain_ambiguity(env, result)
+    if query.intent == "unknown":
+        return _unknown(env, result)
+    if query.intent in TASK_INTENTS:
+        return await _tasks(env, result, today)
+    if query.intent == "chart":
+        return _chart_answer(env, result)
+    if query.intent in NEEDS_INDICATOR and not query.indicators:
+        query = _indicator_by_threshold(env, query)
+        result.query = query
+        if not query.indicators:
+            return _need_indicator(env, result)
+    handler = _HANDLERS[query.intent]
+    return await handler(env, result)
+
+
+def _explain_ambiguity(env: Env, result: Answer) -> None:
+    q, cat = result.query, env.catalogue
+    codes = [q.indicators[0], *q.ambiguous]
+    inds = [cat.indicator(c) for c in codes if cat.find_indicator(c)]
+    result.alternatives = [(i.en or i.short) if q.lang == "en" else i.short for i in inds]
+    found = env.indicators.find_all(q.text)
+    result.ambiguous_word = found[0].matched if found else q.indicators[0]
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+
+def _cycle_of(cat: Catalogue, code: str) -> tuple[int, int]:
+    """(due day, months per cycle) of the reporting cycle an indicator is reported in."""
+    for cycle in cat.cycles:
+        if code in cycle.indicators:
+            return cycle.day, 3 if cycle.every == "quarter" else 1
+    for cycle in cat.cycles:
+        if not cycle.indicators and cycle.every == "month":
+            return cycle.day, 1
+    return 12, 1
+
+
+def _report_noun(ind: Indicator, lang: str) -> str:
+    raw = ind.report
+    if isinstance(raw, dict):  # catalogue entries may carry {vi, en}
+        return str(raw.get(lang) or raw.get("vi") or ind.numerator)
+    if lang == "en":
+        return ind.report_en or ind.en or ind.short
+    return raw if raw and not raw.startswith("{") else (ind.numerator or ind.short)
+
+
+def _shares_numerator(cat: Catalogue, ind: Indicator) -> bool:
+    return any(
+        o.code != ind.code and o.numerator and o.numerator == ind.numerator for o in cat.indicators
+    )
+
+
+def _target_for(ind: Indicator, day: date) -> Milestone | None:
+    due = ind.milestone_due_by(day)
+    return due if due is not None else ind.target
+
+
+def facts_for(
+    env: Env, code: str, rows: Sequence[FigureRow], day: date, base: Sequence[FigureRow] = ()
+) -> IndicatorFacts:
+    """Pool one indicator's latest figures over its assigned units (pure given the rows)."""
+    cat, ids = env.catalogue, env.ids
+    ind = cat.indicator(code)
+    assigned = cat.assigned_units(ind)
+    by_unit = {ids.unit_code.get(r.unit_id): r for r in rows}
+    due_day, months = _cycle_of(cat, code)
+    lines, figures, missing, stale = [], [], [], []
+    for unit in assigned:
+        row = by_unit.get(unit.code)
+        if row is None:
+            missing.append(unit.name)
+            continue
+        fig = UnitFigure(unit.code, row.numerator, row.denominator, row.as_of, row.done)
+        old = is_stale(fig, day, due_day, months)
+        if old:
+            stale.append(unit.name)
+        figures.append(fig)
+        lines.append(UnitLine(unit.code, unit.name, row.numerator, row.denominator, row.as_of,
+                              old, row.done))  # fmt: skip
+    pooled = pooled_done(figures) if ind.kind == "yesno" else pooled_rate(figures)
+    rank_of = ranks(figures)
+    lines = [replace(line, rank=rank_of.get(line.code)) for line in lines]
+    base_facts = _base(env, ind, base)
+    return IndicatorFacts(
+        code=code, kind=ind.kind, short=ind.short, en=ind.en or ind.short,
+        report_vi=_report_noun(ind, "vi"), report_en=_report_noun(ind, "en"),
+        denominator=ind.denominator if _shares_numerator(cat, ind) else "",
+        pooled=pooled, assigned=len(assigned), lines=tuple(lines),
+        unassigned=tuple(u.full_name for u in cat.unassigned_communes(ind)),
+        missing=tuple(missing), stale=tuple(stale),
+        stale_cutoff=stale_before(day, due_day, months),
+        newest=max((f.as_of for f in figures), default=None),
+        target=_target_for(ind, day), final_target=ind.target,
+        full=pooled.numerator if ind.kind == "yesno" else len(reached_full(figures)),
+        change=None if base_facts is None or pooled.rate is None else pooled.rate - base_facts,
+        base_day=None, base_rate=base_facts,
+        province_level=not cat.is_commune_indicator(ind),
+    )  # fmt: skip
+
+
+def _base(env: Env, ind: Indicator, base: Sequence[FigureRow]) -> Fraction | None:
+    if not base:
+        return None
+    assigned = {u.code for u in env.catalogue.assigned_units(ind)}
+    figures = [
+        UnitFigure(code, r.numerator, r.denominator, r.as_of, r.done)
+        for r in base
+        if (code := env.ids.unit_code.get(r.unit_id)) in assigned
+    ]
+    pooled = pooled_done(figures) if ind.kind == "yesno" else pooled_rate(figures)
+    return pooled.rate
+
+
+async def _read(
+    env: Env, codes: Sequence[str], days: Sequence[date]
+) -> dict[date, dict[str, list[FigureRow]]]:
+    """One statement: latest figures of the indicators as of each day, grouped by indicator."""
+    ids = [env.ids.indicator_id[c] for c in codes if c in env.ids.indicator_id]
+    async with env.db.read() as conn:
+        found = await latest_at(conn, ids, list(days))
+    out: dict[date, dict[str, list[FigureRow]]] = {}
+    for day, rows in found.items():
+        grouped: dict[str, list[FigureRow]] = {c: [] for c in codes}
+        for r in rows:
+            grouped.setdefault(env.ids.indicator_code[r.indicator_id], []).append(r)
+        out[day] = grouped
+    return out
+
+
+async def indicator_facts(
+    env: Env, codes: Sequence[str], day: date, base_day: date | None = None
+) -> list[IndicatorFacts]:
+    days = [day] if base_day is None else [day, base_day]
+    data = await _read(env, codes, days)
+    out = []
+    for code in codes:
+        base = data[base_day][code] if base_day is not None else ()
+        facts = facts_for(env, code, data[day][code], day, base)
+        out.append(replace(facts, base_day=base_day))
+    return out
+
+
+def commune_indicators(cat: Catalogue, *, monthly_only: bool = False) -> list[str]:
+    """Indicators assigned to communes, catalogue order; monthly_only drops quarterly steps."""
+    quarterly = {c for cycle in cat.cycles if cycle.every != "month" for c in cycle.indicators}
+    return [
+        i.code
+        for i in cat.indicators
+        if cat.is_commune_indicator(i) and not (monthly_only and i.code in quarterly)
+    ]
+
+
+# --- one intent each --------------------------------------------------------------------------
+
+
+def _first(result: Answer) -> str:
+    return result.query.indicators[0]
+
+
+async def _below_above(env: Env, result: Answer) -> Answer:
+    [facts] = await indicator_facts(env, [_first(result)], result.as_of)
+    figures = _figures(facts)
+    if result.kind == "below_average":
+        _, rows = below_average(figures)
+    else:
+        _, rows = above_average(figures)
+    return _listed(result, facts, rows, ranking=result.kind == "above_average")
+
+
+def _figures(facts: IndicatorFacts) -> list[UnitFigure]:
+    return [UnitFigure(x.code, x.numerator, x.denominator, x.as_of or date.min, x.done)
+            for x in facts.lines]  # fmt: skip
+
+
+def _listed(
+    result: Answer, facts: IndicatorFacts, rows: Sequence[UnitFigure], *, ranking: bool = True
+) -> Answer:
+    line_of = {x.code: x for x in facts.lines}
+    result.facts = [facts]
+    result.rows = [line_of[f.unit] for f in rows]
+    result.count, result.of = len(result.rows), facts.assigned
+    result.chart = ChartRef("ranking", facts.code, "", result.as_of)
+    return result
+
+
+async def _not_meeting(env: Env, result: Answer) -> Answer:
+    [facts] = await indicator_facts(env, [_first(result)], result.as_of)
+    q = result.query
+    if q.threshold is not None:
+        level = Fraction(q.threshold)
+    elif facts.target is not None:
+        level = Fraction(facts.target.rate).limit_denominator(10_000)
+    else:
+        result.kind = "no_target"
+        result.facts = [facts]
+        return result
+    result.threshold = level
+    return _listed(result, facts, below(_figures(facts), level))
+
+
+async def _reached(env: Env, result: Answer) -> Answer:
+    [facts] = await indicator_facts(env, [_first(result)], result.as_of)
+    level = Fraction(result.query.threshold or 1)
+    figures = _figures(facts)
+    if facts.kind == "yesno":
+        done = [f for f in figures if bool(f.done) != result.query.negated]
+        rows = sorted(done, key=lambda f: f.unit)
+        result.kind = "done"
+    else:
+        rows = (
+            below(figures, level)
+            if result.query.negated
+            else [f for f in sort_by_rate(figures, descending=True) if (f.rate or 0) >= level]
+        )
+    result.threshold = level
+    return _listed(result, facts, rows)
+
+
+async def _ranking(env: Env, result: Answer) -> Answer:
+    [facts] = await indicator_facts(env, [_first(result)], result.as_of)
+    q = result.query
+    ordered = sort_by_rate(_figures(facts), descending=True)
+    if not q.descending:
+        ordered.reverse()
+    _listed(result, facts, ordered[: q.n or len(ordered)])
+    result.count = len(ordered)
+    if q.unit is not None:
+        result.unit = env.catalogue.find_unit(q.unit)
+        result.focus = next((x for x in facts.lines if x.code == q.unit), None)
+        result.rows = []
+    return result
+
+
+async def _unit_status(env: Env, result: Answer) -> Answer:
+    unit = env.catalogue.find_unit(result.query.unit or "")
+    result.unit = unit
+    if unit is None:
+        return result
+    cat = env.catalogue
+    codes = list(result.query.indicators) or [
+        i.code for i in cat.indicators if unit.code in {u.code for u in cat.assigned_units(i)}
+    ]
+    result.facts = await indicator_facts(env, codes, result.as_of) if codes else []
+    result.rows = [
+        next((x for x in f.lines if x.code == unit.code), UnitLine(unit.code, unit.name, None,
+                                                                   None, None))
+        for f in result.facts
+    ]  # fmt: skip
+    result.tasks = await _open_tasks(env, unit, env.clock.today())
+    result.chart = ChartRef("dashboard", "", unit.code, result.as_of)
+    return result
+
+
+async def _overview(env: Env, result: Answer) -> Answer:
+    codes = list(result.query.indicators) or [i.code for i in env.catalogue.indicators]
+    base_day = date(result.as_of.year, 1, 1)
+    result.facts = await indicator_facts(env, codes, result.as_of, base_day)
+    if len(codes) == 1:
+        result.chart = ChartRef("trend", codes[0], "", result.as_of)
+    return result
+
+
+async def _change(env: Env, result: Answer) -> Answer:
+    q = result.query
+    codes = list(q.indicators) or commune_indicators(env.catalogue, monthly_only=True)
+    day = result.as_of
+    if q.baseline == "last_month":
+        first = date(day.year, day.month, 1)
+        base_day = first - timedelta(days=1)
+    elif q.baseline == "period" and q.period is not None:
+        base_day = q.period.start - timedelta(days=1)
+        day = min(q.period.end, env.clock.today())
+        result.as_of = day
+    else:
+        base_day = date(day.year, 1, 1)
+    result.facts = await _change_facts(env, codes, day, base_day, q.unit)
+    result.unit = env.catalogue.find_unit(q.unit) if q.unit else None
+    if len(codes) == 1:
+        result.chart = ChartRef("trend", codes[0], q.unit or "", day)
+    return result
+
+
+async def _change_facts(
+    env: Env, codes: list[str], day: date, base_day: date, unit: str | None
+) -> list[IndicatorFacts]:
+    facts = await indicator_facts(env, codes, day, base_day)
+    if unit is None:
+        return facts
+    # One unit: its own change, read from the same two snapshots.
+    data = await _read(env, codes, [base_day])
+    uid = env.ids.unit_id.get(unit)
+    out = []
+    for f in facts:
+        now = next((x for x in f.lines if x.code == unit), None)
+        base = next((r for r in data[base_day][f.code] if r.unit_id == uid), None)
+        base_rate = None if base is None or not base.denominator else Fraction(
+            base.numerator or 0, base.denominator)  # fmt: skip
+        delta = None if now is None or now.rate is None or base_rate is None else (
+            now.rate - base_rate)  # fmt: skip
+        lines = (now,) if now else ()
+        pooled = Pooled(now.numerator or 0, now.denominator or 0, 1) if now else Pooled(0, 0, 0)
+        out.append(replace(f, lines=lines, pooled=pooled, change=delta, base_rate=base_rate))
+    return out
+
+
+async def _not_reported(env: Env, result: Answer) -> Answer:
+    q = result.query
+    window = q.period
+    assert window is not None  # the parser always sets a window for this intent
+    today = env.clock.today()
+    end = min(window.end, today)
+    codes = list(q.indicators) or commune_indicators(env.catalogue, monthly_only=True)
+    ids = [env.ids.indicator_id[c] for c in codes if c in env.ids.indicator_id]
+    async with env.db.read() as conn:
+        pairs = await reported_between(conn, ids, window.start, end)
+    result.window, result.as_of = window, end
+    cat = env.catalogue
+    expected: dict[str, set[int]] = {}
+    for code in codes:
+        for u in cat.assigned_units(cat.indicator(code)):
+            expected.setdefault(u.code, set()).add(env.ids.indicator_id[code])
+    nothing, partial = [], []
+    for unit_code, wanted in expected.items():
+        uid = env.ids.unit_id[unit_code]
+        got = {i for i in wanted if (uid, i) in pairs}
+        name = cat.unit(unit_code).name
+        if not got:
+            nothing.append(UnitLine(unit_code, name, None, None, None))
+        elif got != wanted:
+            partial.append(name)
+    result.rows, result.partial = nothing, partial
+    result.count, result.of = len(nothing), len(expected)
+    result.facts = []
+    result.choices = codes
+    return result
+
+
+# --- tasks, unknown, charts -------------------------------------------------------------------
+
+
+def _tasks_service() -> Any:
+    try:
+        return importlib.import_module("services.tasks")
+    except ModuleNotFoundError:
+        return None
+
+
+async def _tasks(env: Env, result: Answer, today: date) -> Answer:
+    service = _tasks_service()
+    if service is None or not hasattr(service, "list_tasks"):
+        result.kind = "not_ready"
+        result.note = "tasks"
+        return result
+    q = result.query
+    status = {"tasks_overdue": "overdue", "tasks_due_soon": "due_soon"}.get(q.intent, "open")
+    unit = env.catalogue.find_unit(q.unit) if q.unit else None
+    lead = unit.code if unit is not None and unit.kind in ("office", "agency") else None
+    scope = unit.code if unit is not None and lead is None else None
+    result.unit = unit
+    result.tasks = await service.list_tasks(
+        env, status=status, lead_unit_code=lead, scope_unit_code=scope,
+        within_days=q.within_days, today=today,
+    )  # fmt: skip
+    result.chart = ChartRef("tasks", "", unit.code if unit else "", today)
+    return result
+
+
+async def _open_tasks(env: Env, unit: Unit, today: date) -> Any:
+    service = _tasks_service()
+    if service is None or not hasattr(service, "list_tasks"):
+        return None
+    return await service.list_tasks(
+        env, status="open", scope_unit_code=unit.code, within_days=7, today=today
+    )
+
+
+EXAMPLES_VI = (
+    "xã nào dưới mức trung bình về {ind}?",
+    "5 xã thấp nhất {ind}",
+    "xã nào chưa đạt chỉ tiêu {ind}?",
+    "{ind} tăng bao nhiêu so với đầu năm?",
+    "biểu đồ {ind}",
+    "{unit} thế nào?",
+    "{unit} đứng thứ mấy về {ind}?",
+    "tình hình toàn tỉnh",
+    "xã nào chưa báo cáo tháng này?",
+    "nhiệm vụ nào quá hạn?",
+)
+EXAMPLES_EN = (
+    "which communes are below average on {ind}?",
+    "5 lowest communes on {ind}",
+    "which communes are not meeting the {ind} target?",
+    "how much did {ind} change since the start of the year?",
+    "chart of {ind}",
+    "how is {unit} doing?",
+    "where does {unit} rank on {ind}?",
+    "province overview",
+    "which communes have not reported this month?",
+    "which tasks are overdue?",
+)
+
+
+def _unknown(env: Env, result: Answer) -> Answer:
+    """Three example questions close to what was asked, with its names filled in."""
+    q = result.query
+    ind = env.catalogue.find_indicator(q.indicators[0]) if q.indicators else None
+    unit = env.catalogue.find_unit(q.unit) if q.unit else None
+    ind_name = (ind.aliases[0].upper() if ind and ind.aliases else ind.short) if ind else "ASXH"
+    if ind and result.lang == "en":
+        ind_name = ind.en or ind.short
+    unit_name = unit.name if unit else "Vĩnh Thủy"
+    templates = EXAMPLES_EN if result.lang == "en" else EXAMPLES_VI
+    filled = [t.format(ind=ind_name, unit=unit_name) for t in templates]
+    if unit is not None:
+        preferred = [f for t, f in zip(templates, filled, strict=True) if "{unit}" in t]
+    elif ind is not None:
+        preferred = [f for t, f in zip(templates, filled, strict=True) if "{ind}" in t]
+    else:
+        preferred = []
+    ranked = process.extract(fold(q.text), [fold(f) for f in filled], scorer=fuzz.WRatio,
+                             limit=len(filled))  # fmt: skip
+    order = preferred + [filled[i] for _, _, i in ranked]
+    result.examples = list(dict.fromkeys(order))[:3]
+    return result
+
+
+def _need_indicator(env: Env, result: Answer) -> Answer:
+    result.kind = "need_indicator"
+    cat, en = env.catalogue, result.lang == "en"
+    codes = commune_indicators(cat, monthly_only=True)
+    result.choices = [(cat.indicator(c).en or c) if en else cat.indicator(c).short for c in codes]
+    return result
+
+
+def _indicator_by_threshold(env: Env, query: Query) -> Query:
+    """'ai chưa đạt 70%': the one commune indicator whose target is 70% (người có công)."""
+    if query.threshold is None:
+        return query
+    codes = [
+        i.code
+        for i in env.catalogue.indicators
+        if i.target
+        and env.catalogue.is_commune_indicator(i)
+        and abs(Fraction(i.target.rate) - Fraction(query.threshold)) < Fraction(1, 10_000)
+    ]
+    return replace(query, indicators=(codes[0],)) if len(codes) == 1 else query
+
+
+def _chart_answer(env: Env, result: Answer) -> Answer:
+    q = result.query
+    kind = q.chart or "ranking"
+    code = q.indicators[0] if q.indicators else ""
+    if kind in ("ranking", "trend") and not code:
+        return _need_indicator(env, result)
+    result.chart = ChartRef(kind, code, q.unit or "", result.as_of)
+    return result
+
+
+async def chart_for(env: Env, ref: ChartRef, lang: str) -> ChartResult:
+    """The chart spec for a ChartRef (from an answer or a button), with its key number."""
+    day = min(ref.as_of or env.clock.today(), env.clock.today())
+    chart_lang: Lang = "en" if lang == "en" else "vi"
+    if ref.kind == "trend":
+        return await _trend(env, ref, day, chart_lang)
+    if ref.kind == "dashboard":
+        return await _dashboard(env, ref, day, chart_lang)
+    if ref.kind == "tasks":
+        return ChartResult(None, None, day, "tasks")
+    [facts] = await indicator_facts(env, [ref.indicator], day)
+    rows = [RankRow(x.name, float(x.rate) if x.rate is not None else None, x.numerator,
+                    x.denominator, x.stale) for x in facts.lines]  # fmt: skip
+    rows += [RankRow(name, None) for name in facts.missing]
+    name = facts.en if chart_lang == "en" else facts.short
+    target = facts.target.rate if facts.target else None
+    rate = facts.rate
+    spec = RankingChart(
+        indicator_name=name, scope_name=_scope_label(facts, chart_lang), as_of=day, rows=rows,
+        province_rate=float(rate) if rate is not None else None, target_rate=target,
+        lang=chart_lang,
+    )  # fmt: skip
+    return ChartResult(spec if facts.lines else None, rate, day, name)
+
+
+def _scope_label(facts: IndicatorFacts, lang: str) -> str:
+    if lang == "en":
+        return f"{facts.assigned} communes"
+    return f"{facts.assigned} xã, phường, đặc khu"
+
+
+def _month_ends(first: date, last: date) -> list[date]:
+    days, current = [], month_end(first.year, first.month)
+    while current < last:
+        days.append(current)
+        nxt = current + timedelta(days=1)
+        current = month_end(nxt.year, nxt.month)
+    return [*days, last]
+
+
+async def _trend(env: Env, ref: ChartRef, day: date, lang: str) -> ChartResult:
+    cat = env.catalogue
+    ind = cat.indicator(ref.indicator)
+    ids = [env.ids.indicator_id[ref.indicator]]
+    async with env.db.read() as conn:
+        rows = await history(conn, ids, day)
+    assigned = {u.code for u in cat.assigned_units(ind)}
+    rows = [r for r in rows if env.ids.unit_code.get(r.unit_id) in assigned]
+    name = ind.en if lang == "en" and ind.en else ind.short
+    if not rows:
+        return ChartResult(None, None, day, name)
+    points = _pooled_series(env, rows, _month_ends(rows[0].as_of, day))
+    series = [Series(cat.province.name, points, is_province=True)]
+    if ref.unit and ref.unit in env.ids.unit_id:
+        uid = env.ids.unit_id[ref.unit]
+        mine = [r for r in rows if r.unit_id == uid]
+        unit_points = _pooled_series(env, mine, _month_ends(rows[0].as_of, day)) if mine else []
+        series.append(Series(cat.unit(ref.unit).name, unit_points))
+    target = ind.target
+    proj = project(points, target.due, target.rate) if target and target.due else None
+    spec = TrendChart(
+        indicator_name=name, series=series, target_rate=target.rate if target else None,
+        target_date=target.due if target else None,
+        milestones=[(m.due, m.rate) for m in ind.milestones],
+        projection=list(proj.points) if proj else None, as_of=day,
+        scope_name=cat.unit(ref.unit).name if ref.unit in env.ids.unit_id else cat.province.name,
+        lang="en" if lang == "en" else "vi",
+    )  # fmt: skip
+    key = Fraction(points[-1][1]).limit_denominator(1_000_000) if points else None
+    return ChartResult(spec, key, day, name)
+
+
+def _pooled_series(
+    env: Env, rows: Sequence[FigureRow], days: Sequence[date]
+) -> list[tuple[date, float]]:
+    """Pooled rate at each day from a date-sorted history: each unit's latest figure so far."""
+    latest: dict[int, FigureRow] = {}
+    out: list[tuple[date, float]] = []
+    i = 0
+    for day in days:
+        while i < len(rows) and rows[i].as_of <= day:
+            latest[rows[i].unit_id] = rows[i]
+            i += 1
+        figures = [UnitFigure(str(r.unit_id), r.numerator, r.denominator, r.as_of, r.done)
+                   for r in latest.values()]  # fmt: skip
+        pooled = pooled_rate(figures)
+        if pooled.rate is not None:
+            out.append((day, float(pooled.rate)))
+    return out
+
+
+async def _dashboard(env: Env, ref: ChartRef, day: date, lang: str) -> ChartResult:
+    cat = env.catalogue
+    unit = cat.unit(ref.unit)
+    codes = [i.code for i in cat.indicators if unit.code in {u.code for u in cat.assigned_units(i)}]
+    facts = await indicator_facts(env, codes, day)
+    rows = []
+    for f in facts:
+        mine = next((x for x in f.lines if x.code == unit.code), None)
+        label = f.en if lang == "en" else f.short
+        target = f.final_target.rate if f.final_target else None
+        if f.kind == "yesno":
+            rows.append(DashRow(label, done=bool(mine.done) if mine else None))
+        else:
+            rate = float(mine.rate) if mine and mine.rate is not None else None
+            prov = float(f.rate) if f.rate is not None else None
+            rows.append(DashRow(label, rate, target, prov))
+    spec = DashboardChart(unit.full_name, day, rows, lang="en" if lang == "en" else "vi")
+    has = any(r.rate is not None or r.done is not None for r in rows)
+    return ChartResult(spec if has else None, None, day, unit.full_name)
+
+
+_HANDLERS = {
+    "below_average": _below_above,
+    "above_average": _below_above,
+    "not_meeting_target": _not_meeting,
+    "reached_100": _reached,
+    "done": _reached,
+    "ranking": _ranking,
+    "unit_status": _unit_status,
+    "province_overview": _overview,
+    "change": _change,
+    "not_reported": _not_reported,
+}

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from domain.catalogue import Unit
 from domain.text import fold
 from services.access import (
@@ -136,13 +138,16 @@ class InviteBatch:
     denied: Denied | None = None
     suggestions: tuple[str, ...] = ()
     all_communes: bool = False
+    duplicate: bool = False  # a redelivered /moi: the first delivery already answered
 
     @property
     def ok(self) -> bool:
         return bool(self.links)
 
 
-async def create_invites(env: Env, by: Actor, target: str, *, days: int = INVITE_DAYS) -> InviteBatch:
+async def create_invites(
+    env: Env, by: Actor, target: str, *, days: int = INVITE_DAYS, update_id: int | None = None
+) -> InviteBatch:
     """One code for a unit, or one per commune for `tatca`; each expires after `days`."""
     denied = require(by, ADMIN)
     if denied:
@@ -167,6 +172,8 @@ async def create_invites(env: Env, by: Actor, target: str, *, days: int = INVITE
         for x in links
     ]  # fmt: skip
     async with env.db.write() as conn:
+        if not await claim_update(conn, update_id, now):
+            return InviteBatch(duplicate=True)
         await people.insert_invites(conn, rows)
         await people.record_audit(
             conn, "invite.create", at=now, actor=by.user_id,
@@ -231,7 +238,8 @@ async def revoke_invites(env: Env, by: Actor, target: str) -> Revoked:
         return Revoked(denied=denied)
     now = _now(env)
     async with env.db.write() as conn:
-        count, unit_code, suggestions = 0, None, ()
+        count, unit_code = 0, None
+        suggestions: tuple[str, ...] = ()
         if looks_like_code(target):
             count = await people.revoke_invites(conn, now=now, code=code_digest(target))
         if not count:
@@ -284,7 +292,7 @@ async def redeem(
 
 
 async def _bind(
-    conn: people.AsyncConnection,
+    conn: AsyncConnection,
     user_id: int,
     unit_id: int,
     name: str,

@@ -1,0 +1,219 @@
+"""Alerts repository: chats and their alert settings, the sent-alerts ledger, who reported."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from store.schema import alerts_sent, chats, figures, user_units, users
+
+GROUP_TYPES = ("group", "supergroup")
+
+
+@dataclass(frozen=True)
+class ChatRow:
+    id: int
+    type: str
+    title: str
+    scope_unit_id: int | None
+    status: str
+    alerts_enabled: bool
+    alert_time: str | None
+    all_clear: bool
+
+
+def _chat(r: Any) -> ChatRow:
+    return ChatRow(
+        r.id,
+        r.type,
+        r.title,
+        r.scope_unit_id,
+        r.status,
+        bool(r.alerts_enabled),
+        r.alert_time,
+        bool(r.all_clear),
+    )
+
+
+async def all_chats(conn: AsyncConnection) -> list[ChatRow]:
+    return [_chat(r) for r in await conn.execute(select(chats).order_by(chats.c.id))]
+
+
+async def get_chat(conn: AsyncConnection, chat_id: int) -> ChatRow | None:
+    row = (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
+    return _chat(row) if row else None
+
+
+async def set_chat_alerts(
+    conn: AsyncConnection, chat_id: int, values: dict[str, Any], now: datetime
+) -> bool:
+    """Change alerts_enabled / alert_time / all_clear of a known chat."""
+    result = await conn.execute(
+        update(chats).where(chats.c.id == chat_id).values(updated_at=now, **values)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_chat_status(
+    conn: AsyncConnection, chat_id: int, status: str, now: datetime, chat_type: str = "private"
+) -> None:
+    """A chat that blocked or removed the bot; a private chat gets a row so it is skipped."""
+    result = await conn.execute(
+        update(chats).where(chats.c.id == chat_id).values(status=status, updated_at=now)
+    )
+    if not result.rowcount:
+        await conn.execute(
+            insert(chats).values(
+                id=chat_id, type=chat_type, title="", status=status, created_at=now, updated_at=now
+            )
+        )
+
+
+# -- the ledger: (chat, kind, day, key) once ---------------------------------------------------
+
+
+def _insert(conn: AsyncConnection) -> Any:
+    return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+
+
+async def claim_alert(
+    conn: AsyncConnection, *, chat_id: int, kind: str, day: date, key: str, now: datetime
+) -> int | None:
+    """Record the alert as pending before it is sent; None when it was claimed before."""
+    stmt = (
+        _insert(conn)(alerts_sent)
+        .values(
+            chat_id=chat_id,
+            kind=kind,
+            day=day,
+            key=key,
+            status="pending",
+            created_at=now,
+            detail={},
+        )
+        .on_conflict_do_nothing(index_elements=["chat_id", "kind", "day", "key"])
+    )
+    result = await conn.execute(stmt)
+    if not result.rowcount:
+        return None
+    row = (
+        await conn.execute(
+            select(alerts_sent.c.id).where(
+                alerts_sent.c.chat_id == chat_id,
+                alerts_sent.c.kind == kind,
+                alerts_sent.c.day == day,
+                alerts_sent.c.key == key,
+            )
+        )
+    ).first()
+    return int(row.id) if row else None
+
+
+async def finish_alert(
+    conn: AsyncConnection, alert_id: int, status: str, now: datetime, detail: dict[str, Any]
+) -> None:
+    await conn.execute(
+        update(alerts_sent)
+        .where(alerts_sent.c.id == alert_id)
+        .values(status=status, sent_at=now if status == "sent" else None, detail=detail)
+    )
+
+
+async def record_mentions(
+    conn: AsyncConnection,
+    *,
+    chat_id: int,
+    day: date,
+    items: Iterable[tuple[str, str]],
+    now: datetime,
+) -> None:
+    """What a sent alert chased (kind 'task' or 'report', key): counted for 'đôn đốc lần N'."""
+    for kind, key in items:
+        await conn.execute(
+            _insert(conn)(alerts_sent)
+            .values(
+                chat_id=chat_id,
+                kind=kind,
+                day=day,
+                key=key,
+                status="sent",
+                created_at=now,
+                sent_at=now,
+                detail={},
+            )
+            .on_conflict_do_nothing(index_elements=["chat_id", "kind", "day", "key"])
+        )
+
+
+async def chase_counts(
+    conn: AsyncConnection, kinds: tuple[str, ...], before: date
+) -> dict[str, int]:
+    """Per key: on how many days before `before` it was chased (sent), over all chats."""
+    rows = await conn.execute(
+        select(alerts_sent.c.key, func.count(func.distinct(alerts_sent.c.day)))
+        .where(
+            alerts_sent.c.kind.in_(kinds),
+            alerts_sent.c.status == "sent",
+            alerts_sent.c.day < before,
+        )
+        .group_by(alerts_sent.c.key)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def alerts_on(conn: AsyncConnection, day: date) -> list[tuple[int, str, str, str]]:
+    """(chat, kind, key, status) of the day's alerts: tests and /nhacviec diagnostics."""
+    rows = await conn.execute(
+        select(alerts_sent.c.chat_id, alerts_sent.c.kind, alerts_sent.c.key, alerts_sent.c.status)
+        .where(alerts_sent.c.day == day, alerts_sent.c.kind.in_(("morning", "reminder")))
+        .order_by(alerts_sent.c.id)
+    )
+    return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+async def fail_interrupted(conn: AsyncConnection, now: datetime) -> int:
+    """At start: alerts left pending by a stopped process. Whether Telegram got them is unknown;
+    they are not resent (never twice) but marked so the log and /nhacviec show it."""
+    result = await conn.execute(
+        update(alerts_sent)
+        .where(alerts_sent.c.status == "pending")
+        .values(status="failed", detail={"error": "interrupted"})
+    )
+    return int(result.rowcount or 0)
+
+
+# -- reports and officers ----------------------------------------------------------------------
+
+
+async def units_reported_since(
+    conn: AsyncConnection, since: datetime, indicator_ids: list[int] | None = None
+) -> set[int]:
+    """Units with a live figure submitted at or after `since` (in the cycle's indicators)."""
+    stmt = (
+        select(figures.c.unit_id)
+        .where(figures.c.created_at >= since, figures.c.voided.is_(False))
+        .distinct()
+    )
+    if indicator_ids:
+        stmt = stmt.where(figures.c.indicator_id.in_(indicator_ids))
+    return {int(r[0]) for r in await conn.execute(stmt)}
+
+
+async def officers_by_unit(conn: AsyncConnection) -> dict[int, list[int]]:
+    rows = await conn.execute(
+        select(user_units.c.unit_id, users.c.id)
+        .select_from(user_units.join(users, users.c.id == user_units.c.user_id))
+        .where(users.c.role == "officer")
+        .order_by(users.c.id)
+    )
+    found: dict[int, list[int]] = {}
+    for unit_id, user_id in rows:
+        found.setdefault(int(unit_id), []).append(int(user_id))
+    return found

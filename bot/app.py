@@ -26,6 +26,7 @@ from domain.clock import Clock, SystemClock
 from handlers import admin as admin_handlers
 from handlers import alerts as alerts_handlers
 from handlers import backup as backup_handlers
+from handlers import charts as charts_handlers
 from handlers import figures as figures_handlers
 from handlers import help as help_handlers
 from handlers import onboarding as onboarding_handlers
@@ -57,6 +58,7 @@ HANDLER_MODULES: list[ModuleType] = [
     sheets_handlers,
     # figures: text that looks like a submission.
     figures_handlers,
+    charts_handlers,  # chart buttons (qc|/qo|) and drawing, before questions
     # questions: every other addressed text (catch-all), last.
     questions_handlers,
 ]
@@ -125,7 +127,7 @@ def build_application(
 
 async def open_env(settings: Settings, clock: Clock, bot_username: str = "") -> Env:
     """Open the database (migrated), load and sync the catalogue: what every entry point needs."""
-    db = Database(settings.sqlalchemy_url())
+    db = Database(settings.sqlalchemy_url(), **settings.database_options())
     await db.migrate()
     catalogue = load_catalogue(settings.catalogue)
     async with db.write() as conn:

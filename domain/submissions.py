@@ -22,8 +22,10 @@ from domain.text import fold
 
 MAX_LENGTH = 4096  # Telegram's own limit for one message
 MAX_DRAFTS = 100
+MAX_VALUE = 10**9  # no count in a province of two million reaches this; SQLite ints stay safe
 FUZZY_UNIT_SURE = 90.0  # at or above: taken without asking (e.g. 'vinh thuyy')
 FUZZY_UNIT_ASK = 75.0  # between ASK and SURE: buttons to choose
+FUZZY_MAX_WORDS = 4  # more leftover words than this is prose, not a misspelt unit
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ PROBLEM_CODES = (
     "figure_for_yesno",  # 'đánh số nhà 3/4'
     "yesno_for_ratio",  # 'đã ASXH'
     "no_unit",  # no unit named and the sender has none (services)
+    "unknown_unit",  # 'xã Vĩnh Xuân ASXH 1/2': a place named that is not in the catalogue
     "unknown_indicator",  # shown above the closest indicators (services)
 )
 
@@ -90,15 +93,17 @@ class Parsed:
 
 # --- telling a submission from a question ---------------------------------------------------
 
-_QUESTION_WORDS = re.compile(
-    r"(?<![a-z0-9])(?:nao|bao nhieu|ai|the nao|ra sao|sao|chua nhi|khong nhi|hay khong|co khong|"
+_QUESTION_WORDS = re.compile(  # 'ai' (who) but not the commune Ái Tử
+    r"(?<![a-z0-9])(?:nao|bao nhieu|ai(?! tu\b)|the nao|ra sao|sao|chua nhi|khong nhi|hay khong|"
+    r"co khong|"
     r"which|what|how|who|top|thap nhat|cao nhat|xep hang|so sanh|bieu do|duoi muc|tren muc|"
     r"trung binh|liet ke|danh sach|cho xem|xem|tinh hinh|show|list|chart|rank|lowest|highest|"
     r"below|above|average|compare|trend|xu huong|tong hop|lich su|history|"
     r"vi sao|tai sao|why|when|khi nao|o dau|where)(?![a-z0-9])"
 )
 _FIGURE_SHAPE = re.compile(
-    r"(?<![\w.,])\d[\d.,]*\s*(?:/|\bof\b|\btren\b)\s*\d|\d\s*%|\d\s*(?:phan tram|percent)\b"
+    r"(?<![\w.,])\d[\d.,]*\s*(?:/|\bof\b|\btren\b(?:\s+tong(?:\s+so)?)?)\s*\d|\d\s*%|"
+    r"\d\s*(?:phan tram|percent)\b"
 )
 _YESNO_SHAPE = re.compile(r"(?<![a-z])(?:da|chua|xong|hoan thanh|done|not yet|completed)(?![a-z])")
 _STEP_SHAPE = re.compile(
@@ -136,7 +141,25 @@ _FRACTION = re.compile(
 _PERCENT = re.compile(rf"{_LEFT}(?P<pct>-?\d+(?:[.,]\d+)?)\s*(?:%|phan tram\b|percent\b)")
 _SINGLE = re.compile(rf"{_LEFT}(?P<one>{_NUM}){_RIGHT}")
 # A number that names a period or a document is not a figure: 'tháng 4/2026', 'số 1199'.
-_NOT_FIGURE_BEFORE = re.compile(r"(?:thang|quy|nam|so|ke hoach|cong van|quyet dinh)\s*$")
+_NOT_FIGURE_BEFORE = re.compile(
+    r"(?:thang|quy|nam|so|ke hoach|cong van|quyet dinh|de an|project|nhom|group)\s*$"
+)
+# '3/4/5': slashes that are neither a date nor a figure.
+_SLASHED = re.compile(r"(?<![\w.,])\d[\d.,]*(?:\s*/\s*\d[\d.,]*){2,}")
+# ', đạt tỷ lệ 58%' after a fraction restates it: the piece joins the one before it.
+_RESTATED_RATE = re.compile(
+    r"^\s*(?:(?:dat|chiem|dat ty le|ty le|bang)?\s*\(?\d+(?:[.,]\d+)?\s*%\)?\s*$|(?:tang|giam)\s)"
+)
+# 'tăng 5,7% so với đầu năm 2026': a change the officer quotes, not a figure to store.
+_CHANGE = re.compile(
+    r"(?<![a-z])(?:tang|giam)\s+(?:them\s+)?\d+(?:[.,]\d+)?\s*(?:%|diem)(?:\s*so voi[^;\n]*)?"
+)
+# 'xã Vĩnh Xuân', 'TP Hà Nội': a place word before a name the catalogue does not know.
+_PLACE_WORD = re.compile(
+    r"(?<![a-z])(?:xa|phuong|dac khu|huyen|thi xa|thi tran|thanh pho|tp)\s+"
+    r"(?P<name>[a-z]+(?: [a-z]+)?)"
+)
+_NOT_PLACE_NAMES = frozenset({"hoi", "nay", "minh", "em", "toi", "ta", "do", "dang", "co", "da"})
 _SEGMENT_SPLIT = re.compile(r";|,\s+|\s+(?:va|and)\s+|\s+[-–•]\s+|\t")
 _BULLET = re.compile(r"^\s*(?:[-–•*+]|\d{1,2}[.)])\s+")
 _YES = re.compile(r"(?<![a-z])(?:da|xong|roi|hoan thanh|done|completed|yes|co)(?![a-z])")
@@ -144,7 +167,8 @@ _NO = re.compile(r"(?<![a-z])(?:chua|not yet|not|no|khong)(?![a-z])")
 _NOISE_WORDS = frozenset(
     "bao cao so lieu xa phuong dac khu ubnd ngay thang nam dat tinh den toi het tai khoan tk "
     "da chua voi la cua tren of the as on report figures figure ket qua dat duoc hien nay "
-    "kinh gui gui cap nhat update muc tong so dong chi em anh chi a oi nhe nha ah".split()
+    "kinh gui gui cap nhat update muc tong so dong chi em anh chi a oi nhe nha ah "
+    "thuong tru cong dan dan so thua doi tuong nguoi".split()
 )
 _UNIT_HEADER = re.compile(r"(?<![a-z])(?:xa|phuong|dac khu|bao cao|don vi|ubnd)(?![a-z])")
 _GENERIC_STEP_PHRASES = frozenset({"ke hoach", "quyet dinh", "van ban", "cong van", "kh"})
@@ -155,6 +179,8 @@ class _Context:
     unit: str | None = None
     unit_choices: tuple[str, ...] = ()
     as_of: date | None = None
+    group: str | None = None  # 'đánh số nhà: đã …; chưa …': the grouped task named earlier
+    unknown_place: str = ""  # 'xã Vĩnh Xuân' was named: no figure may fall back to the sender's
 
 
 @dataclass(frozen=True)
@@ -211,7 +237,7 @@ def parse(text: str, vocab: Vocabulary, today: date) -> Parsed:
     problems: list[Problem] = []
     for raw_line in text.splitlines():
         line = _BULLET.sub("", raw_line)
-        for segment in _segments(line):
+        for segment in _segments(line, vocab):
             _read_segment(segment, vocab, today, ctx, drafts, problems)
     if len(drafts) > MAX_DRAFTS:
         return Parsed(problems=(Problem("too_many", detail=str(len(drafts))),))
@@ -220,7 +246,7 @@ def parse(text: str, vocab: Vocabulary, today: date) -> Parsed:
     return Parsed(tuple(drafts), tuple(problems))
 
 
-def _segments(line: str) -> list[str]:
+def _segments(line: str, vocab: Vocabulary) -> list[str]:
     """Cut a line at ';' and ', '; a piece naming an indicator but no figure joins the next one.
 
     That keeps 'lương hưu, chế độ BHXH 98/100' whole while splitting 'NCC 45/60, BTXH 120/300'.
@@ -233,18 +259,21 @@ def _segments(line: str) -> list[str]:
         spans.append((start, m.start()))
         start = m.end()
     spans.append((start, len(line)))
-    merged: list[str] = []
+    merged: list[list[int]] = []
     first: int | None = None
     for begin, end in spans:
         piece = folded[begin:end]
         first = begin if first is None else first
-        if not (_has_figure_shape(piece) or _YES.search(piece) or _NO.search(piece)):
+        if not _stands_alone(piece, vocab):
             continue  # no figure: joins the next piece, separator and all
-        merged.append(line[first:end])
+        if merged and _RESTATED_RATE.match(piece) and "/" in folded[slice(*merged[-1])]:
+            merged[-1][1] = end  # ', đạt tỷ lệ 58%' only restates the fraction before it
+        else:
+            merged.append([first, end])
         first = None
     if first is not None:
-        merged.append(line[first:])
-    return [p for p in merged if p.strip()]
+        merged.append([first, len(line)])
+    return [line[b:e] for b, e in merged if line[b:e].strip()]
 
 
 def _inside_number(folded: str, start: int, end: int) -> bool:
@@ -252,8 +281,16 @@ def _inside_number(folded: str, start: int, end: int) -> bool:
     return bool(re.search(r"\d$", before) and re.match(r"\d", after) and end - start <= 2)
 
 
-def _has_figure_shape(folded: str) -> bool:
-    return bool(re.search(r"\d", folded))
+def _stands_alone(folded: str, vocab: Vocabulary) -> bool:
+    """A figure or a yes/no outside unit and indicator names: 'ĐDDT mức 2', 'Người có công' and
+    'Cồn Cỏ' alone are names waiting for their figure, not figures."""
+    if not (re.search(r"\d", folded) or _YES.search(folded) or _NO.search(folded)):
+        return False
+    mask = list(folded)
+    for f in (*vocab.indicators.find_all(folded), *vocab.units.find_all(folded)):
+        _blank(mask, f.start, f.end)
+    rest = "".join(mask)
+    return bool(re.search(r"\d", rest) or _YES.search(rest) or _NO.search(rest))
 
 
 def _read_segment(
@@ -265,9 +302,10 @@ def _read_segment(
     problems: list[Problem],
 ) -> None:
     mask = list(fold_same_length(segment))
-    seg_date = _take_dates(segment, today, mask)
+    seg_date = _take_dates(segment, today, mask, vocab)
     indicators = _take_indicators(segment, vocab, mask)
-    step = None if indicators else _step_alone("".join(mask), vocab)
+    ctx.group = next((g for g in _groups(indicators, vocab)), ctx.group)
+    step = None if indicators else _step_alone("".join(mask), vocab, ctx.group)
     unit_problem = _take_unit(segment, vocab, mask, ctx, had_figure=_has_digits(mask))
     masked = "".join(mask)
     figures = _figures(masked)
@@ -279,8 +317,8 @@ def _read_segment(
         if indicators and yesno is None and _is_yesno_group(indicators, vocab):
             problems.append(Problem("yesno_unclear", fragment))
         return
-    if unit_problem:
-        problems.append(Problem(unit_problem, fragment))
+    if unit_problem or (ctx.unknown_place and ctx.unit is None and not ctx.unit_choices):
+        problems.append(Problem(unit_problem or "unknown_unit", fragment, ctx.unknown_place))
         return
     as_of = seg_date or ctx.as_of or today
     draft = _draft(fragment, figures, yesno, indicators, masked, vocab, ctx, as_of)
@@ -299,8 +337,13 @@ def _blank(mask: list[str], start: int, end: int) -> None:
         mask[i] = " "
 
 
-def _take_dates(segment: str, today: date, mask: list[str]) -> date | None:
-    found = find_dates(segment, today)
+def _take_dates(segment: str, today: date, mask: list[str], vocab: Vocabulary) -> date | None:
+    """Dates in the segment; the digits of indicator names ('mức 2 1/2') are no figure before
+    a 'd/m', so they are hidden from the date reader."""
+    probe = list(segment)
+    for f in vocab.indicators.find_all("".join(mask)):
+        probe[f.start : f.end] = "x" * (f.end - f.start)
+    found = find_dates("".join(probe), today)
     for m in found:
         _blank(mask, *m.span)
     return found[0].date if found else None
@@ -335,15 +378,20 @@ def _take_unit(
     if len(keys) > 1:
         return "several_units"
     if keys:
-        ctx.unit, ctx.unit_choices = keys[0], ()
+        ctx.unit, ctx.unit_choices, ctx.unknown_place = keys[0], (), ""
         return None
     masked = "".join(mask)
     if not had_figure and not _UNIT_HEADER.search(masked):
         return None  # a stray line ('Kính gửi Tổ công tác') never names a unit by accident
     leftover = _leftover_words(masked)
-    fuzzy = vocab.units.fuzzy_find(leftover, min_score=FUZZY_UNIT_ASK) if leftover else []
+    fuzzy = vocab.units.fuzzy_find(leftover, min_score=FUZZY_UNIT_ASK) if _short(leftover) else []
     if not fuzzy:
+        place = _unknown_place(masked)
+        if place:
+            ctx.unit, ctx.unit_choices, ctx.unknown_place = None, (), place
+            return "unknown_unit"
         return None
+    ctx.unknown_place = ""
     best = fuzzy[0]
     at = masked.find(fold_same_length(best.matched))
     if at >= 0:
@@ -355,6 +403,20 @@ def _take_unit(
         choices = tuple(dict.fromkeys([best.key, *(s.key for s in close)]))
         ctx.unit, ctx.unit_choices = None, choices
     return None
+
+
+def _short(leftover: str) -> bool:
+    """Typos are looked for in a few leftover words, never in prose ('… có công dân có …')."""
+    return 0 < len(leftover.split()) <= FUZZY_MAX_WORDS
+
+
+def _unknown_place(masked: str) -> str:
+    """'xã Vĩnh Xuân', 'TP Hà Nội': a place word followed by a name that is not a unit's."""
+    for m in _PLACE_WORD.finditer(masked):
+        words = [w for w in m["name"].split() if w not in _NOISE_WORDS]
+        if words and words[0] not in _NOT_PLACE_NAMES:
+            return m.group()
+    return ""
 
 
 def _leftover_words(masked: str) -> str:
@@ -369,6 +431,13 @@ def _figures(masked: str) -> list[tuple[str, object]]:
     """
     out: list[tuple[str, object]] = []
     taken = list(masked)
+    for m in _CHANGE.finditer(masked):
+        _blank(taken, m.start(), m.end())
+    masked = "".join(taken)
+    for m in _SLASHED.finditer(masked):
+        out.append(("bad", m.group()))
+        _blank(taken, m.start(), m.end())
+    masked = "".join(taken)
     for m in _FRACTION.finditer(masked):
         if _NOT_FIGURE_BEFORE.search(masked[: m.start()]):
             continue
@@ -423,11 +492,13 @@ def _draft(
     ctx: _Context,
     as_of: date,
 ) -> Draft | Problem:
+    if any(kind == "bad" for kind, _ in figures):
+        return Problem("bad_number", fragment)
     base = Draft(
         indicator=None, unit=ctx.unit, as_of=as_of, unit_choices=ctx.unit_choices,
         fragment=fragment,
     )  # fmt: skip
-    chosen = _choose_indicator(found, masked, vocab, fragment)
+    chosen = _choose_indicator(found, masked, vocab, fragment, ctx.group)
     if isinstance(chosen, Problem):
         return chosen
     base = replace(base, indicator=chosen[0], indicator_choices=chosen[1],
@@ -448,12 +519,12 @@ def _draft(
 
 
 def _choose_indicator(
-    found: list[Found], masked: str, vocab: Vocabulary, fragment: str
+    found: list[Found], masked: str, vocab: Vocabulary, fragment: str, group: str | None = None
 ) -> tuple[str | None, tuple[str, ...], bool] | Problem:
     """(code, choices, unknown): one code, or None with the codes to ask about."""
     codes = list(dict.fromkeys(f.key for f in found))
     if not codes:
-        step = _step_alone(masked, vocab)
+        step = _step_alone(masked, vocab, group)
         if step:
             return step, (), False
         words = _leftover_words(re.sub(r"[\d.,/%]+", " ", masked))
@@ -462,6 +533,8 @@ def _choose_indicator(
         suggestions = tuple(s.key for s in vocab.indicators.suggest(words, 3))
         return None, suggestions, True
     if len(codes) > 1:
+        codes = _one_step(found, codes, vocab)
+    if len(codes) > 1:
         return Problem("several_indicators", fragment)
     code = _refine_step(codes[0], masked, vocab)
     ambiguous = _ambiguous(found, code, vocab)
@@ -469,6 +542,22 @@ def _choose_indicator(
         order = [i.code for i in vocab.catalogue.indicators]
         return None, tuple(sorted((code, *ambiguous), key=order.index)), False
     return code, (), False
+
+
+def _one_step(found: list[Found], codes: list[str], vocab: Vocabulary) -> list[str]:
+    """'đã thành lập BCĐ đánh số nhà': the task's own name ('đánh số nhà') gives way to the step.
+
+    Only when every name found belongs to one grouped yes/no task and exactly one of them is
+    more than the words all its steps share.
+    """
+    inds = [vocab.catalogue.indicator(c) for c in codes]
+    group = inds[0].group
+    if not group or any(i.group != group or i.kind != "yesno" for i in inds):
+        return codes
+    members = [i for i in vocab.catalogue.indicators if i.group == group]
+    shared = set.intersection(*(set(_words(fold(m.name))) for m in members))
+    specific = {f.key for f in found if not set(_words(fold(f.matched))) <= shared}
+    return list(specific) if len(specific) == 1 else codes
 
 
 def _refine_step(code: str, masked: str, vocab: Vocabulary) -> str:
@@ -484,12 +573,22 @@ def _refine_step(code: str, masked: str, vocab: Vocabulary) -> str:
     return code
 
 
-def _step_alone(masked: str, vocab: Vocabulary) -> str | None:
-    """'chưa lập dự toán': a step phrase of two words or more that only one step uses."""
+def _groups(found: list[Found], vocab: Vocabulary) -> list[str]:
+    inds = (vocab.catalogue.indicator(f.key) for f in found)
+    return [i.group for i in inds if i.group and i.kind == "yesno"]
+
+
+def _step_alone(masked: str, vocab: Vocabulary, group: str | None = None) -> str | None:
+    """'chưa lập dự toán': a step phrase of two words or more that only one step uses.
+
+    After the task was named ('đánh số nhà: đã thành lập BCĐ; đã ban hành KH'), any phrase of
+    one of its steps will do.
+    """
     if _yesno(masked) is None:
         return None
     for phrase, step_code in vocab.steps:
-        if len(phrase.split()) < 2 or phrase in _GENERIC_STEP_PHRASES:
+        in_group = group is not None and vocab.catalogue.indicator(step_code).group == group
+        if not in_group and (len(phrase.split()) < 2 or phrase in _GENERIC_STEP_PHRASES):
             continue
         if re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", masked):
             return step_code
@@ -515,7 +614,7 @@ def _with_figure(
         num_text, den_text = (str(x) for x in value)  # type: ignore[attr-defined]
         if str(num_text).startswith("-") or str(den_text).startswith("-"):
             return Problem("negative", fragment)
-        num, den = parse_int(str(num_text)), parse_int(str(den_text))
+        num, den = _bounded(str(num_text)), _bounded(str(den_text))
         if num is None or den is None:
             return Problem("bad_number", fragment)
         return replace(base, numerator=num, denominator=den)
@@ -533,9 +632,15 @@ def _with_figure(
     if text.startswith("-"):
         return Problem("negative", fragment)
     if "count" in kinds and kinds == {"count"}:
-        n = parse_int(text)
+        n = _bounded(text)
         return Problem("bad_number", fragment) if n is None else replace(base, numerator=n)
     return Problem("missing_total" if parse_int(text) is not None else "bad_number", fragment)
+
+
+def _bounded(text: str) -> int | None:
+    """A whole number in Vietnamese or plain format, no larger than MAX_VALUE."""
+    n = parse_int(text)
+    return n if n is not None and n <= MAX_VALUE else None
 
 
 # --- choices made afterwards ------------------------------------------------------------------

@@ -18,7 +18,15 @@ from telegram.ext import (
 )
 
 from domain.numbers import format_change_points, format_date, format_int, format_rate
-from handlers.common import ADDRESSED, actor_of, env_of, esc, reply, strip_mention
+from handlers.common import (
+    ADDRESSED,
+    actor_of,
+    env_of,
+    esc,
+    message_text,
+    reply,
+    strip_mention,
+)
 from services import figures as service
 from services.figures import Outcome, Receipt, Source
 from texts import t
@@ -31,7 +39,7 @@ class _Submission(filters.MessageFilter):
     """Text that reads as figures, so the questions catch-all never sees it."""
 
     def filter(self, message: Message) -> bool:
-        text = message.text or ""
+        text = message_text(message)
         return service.is_submission(strip_mention(text, message.get_bot().username or ""))
 
 
@@ -51,7 +59,7 @@ def _source(update: Update, kind: str = "message") -> Source:
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     env, actor = env_of(context), await actor_of(update, context)
-    text = strip_mention(update.effective_message.text or "", env.bot_username)  # type: ignore[union-attr]
+    text = strip_mention(message_text(update.effective_message), env.bot_username)
     outcome = await service.submit(env, actor, text, _source(update))
     await _render(update, outcome, actor.lang)
 
@@ -59,9 +67,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     env, actor = env_of(context), await actor_of(update, context)
     message = update.edited_message
-    if message is None or not message.text:
+    if message is None or not message_text(message):
         return
-    text = strip_mention(message.text, env.bot_username)
+    text = strip_mention(message_text(message), env.bot_username)
     addressed = ADDRESSED.filter(message)
     outcome = await service.edit(
         env, actor, text, _source(update, "edit"), addressed=bool(addressed)
@@ -131,12 +139,20 @@ async def _render(update: Update, o: Outcome, lang: str) -> None:
     elif o.status == "rejected":
         await reply(update, _rejected(o, lang))
     elif o.status == "undone":
-        await reply(update, t("fig_undone", lang, n=o.undone) if o.undone
-                    else t("fig_nothing_to_undo", lang))  # fmt: skip
+        await reply(update, _undone(o, lang))
     elif o.status == "denied":
         await reply(update, t("fig_denied", lang, fragment=esc(o.fragment)))
     elif o.status in ("expired", "cancelled"):
         await reply(update, t(f"fig_{o.status}", lang))
+
+
+def _undone(o: Outcome, lang: str) -> str:
+    if not o.undone:
+        return t("fig_nothing_to_undo", lang)
+    lines = [t("fig_undone", lang, n=o.undone - o.restored)] if o.undone > o.restored else []
+    if o.restored:
+        lines.append(t("fig_restored", lang, n=o.restored))
+    return "\n".join(lines)
 
 
 def _value(r: Receipt, lang: str) -> str:

@@ -266,9 +266,7 @@ async def _download(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bytes
     message = update.effective_message
     if message is None or message.document is None:
         return None
-    settings = context.application.bot_data.get("settings")
-    limit = getattr(settings, "max_upload_bytes", 5_000_000)
-    if (message.document.file_size or 0) > limit:
+    if (message.document.file_size or 0) > env_of(context).max_upload_bytes:
         return None
     file = await message.document.get_file()
     return bytes(await file.download_as_bytearray())

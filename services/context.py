@@ -49,6 +49,7 @@ class Env:
     admin_ids: frozenset[int] = frozenset()
     alert_time: time = time(7, 0)
     bot_username: str = ""
+    max_upload_bytes: int = 5_000_000
     units: NameIndex = field(init=False)
     indicators: NameIndex = field(init=False)
 

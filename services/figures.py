@@ -81,6 +81,7 @@ class Outcome:
     message_id: int | None = None  # the submission's message, for [Hoàn tác]
     corrected: bool = False
     undone: int = 0
+    restored: int = 0  # of the undone, figures whose pre-edit value is back
     history: tuple[store.HistoryRow, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)  # codes -> names for history
 
@@ -474,7 +475,9 @@ async def _missing(env: Env, conn: AsyncConnection, unit_code: str, today: date)
 async def undo(
     env: Env, actor: Actor, chat_id: int | None, message_id: int | None, update_id: int | None
 ) -> Outcome:
-    """Undo the figures of one message ([Hoàn tác]) or, without one, the actor's last (/hoantac)."""
+    """Undo the last change to the figures of one message ([Hoàn tác]) or, without one, of the
+    actor's latest message (/hoantac): an edit is rolled back to the value before it, a first
+    submission withdrawn. History keeps every version."""
     now = env.clock.now()
     async with env.db.write() as conn:
         if not await claim_update(conn, update_id, now):
@@ -487,13 +490,24 @@ async def undo(
         rows = await store.live_by_message(conn, chat_id, message_id)
         if any(r.actor_user_id != actor.user_id for r in rows) and not actor.is_leader:
             return Outcome("denied")
-        for r in rows:
-            await store.void_figure(conn, r, now, actor.user_id, update_id)
+        restored = [await _undo_one(conn, r, now, actor, update_id) for r in rows]
         await conn.execute(insert(audit).values(
             at=now, actor_user_id=actor.user_id, action="figures.undo",
-            detail={"figures": [r.id for r in rows]},
+            detail={"figures": [r.id for r in rows], "restored": [i for i in restored if i]},
         ))  # fmt: skip
-    return Outcome("undone", undone=len(rows))
+    return Outcome("undone", undone=len(rows), restored=sum(1 for i in restored if i))
+
+
+async def _undo_one(
+    conn: AsyncConnection, row: store.FigureRow, now: datetime, actor: Actor, update_id: int | None
+) -> int | None:
+    """The last change of one figure undone: an edit brings back the value before it; a first
+    submission is withdrawn. Returns the id of the restored copy, if any."""
+    earlier = await store.version_before(conn, row)
+    if earlier is None:
+        await store.void_figure(conn, row, now, actor.user_id, update_id)
+        return None
+    return await store.restore_figure(conn, row, earlier, now, actor.user_id, update_id)
 
 
 async def history(env: Env, actor: Actor, args: str) -> Outcome:

@@ -214,9 +214,8 @@ class SheetReply:
 
 
 def max_upload_bytes(env: Env) -> int:
-    """The upload limit: settings MAX_UPLOAD_BYTES when Env carries it, else 5 MB."""
-    value = getattr(env, "max_upload_bytes", None)
-    return value if isinstance(value, int) and value > 0 else MAX_UPLOAD_BYTES
+    """The upload limit: the MAX_UPLOAD_BYTES setting."""
+    return env.max_upload_bytes if env.max_upload_bytes > 0 else MAX_UPLOAD_BYTES
 
 
 def too_big(env: Env, size: int | None) -> bool:

@@ -27,6 +27,10 @@ class FigureRow:
     actor_user_id: int | None
     derived: bool = False
     source: str = ""
+    supersedes_id: int | None = None
+    chat_id: int | None = None
+    message_id: int | None = None
+    note: str | None = None
 
 
 def _row(r: object) -> FigureRow:
@@ -42,6 +46,10 @@ def _row(r: object) -> FigureRow:
         actor_user_id=r.actor_user_id,  # type: ignore[attr-defined]
         derived=r.derived,  # type: ignore[attr-defined]
         source=r.source,  # type: ignore[attr-defined]
+        supersedes_id=r.supersedes_id,  # type: ignore[attr-defined]
+        chat_id=r.chat_id,  # type: ignore[attr-defined]
+        message_id=r.message_id,  # type: ignore[attr-defined]
+        note=r.note,  # type: ignore[attr-defined]
     )
 
 
@@ -126,6 +134,53 @@ async def void_figure(
         },
     )  # fmt: skip
     await supersede(conn, old.id, new_id, now)
+    return new_id
+
+
+RESTORE = "restore"  # source of a figure that brings back the value an undone edit replaced
+
+
+async def version_before(conn: AsyncConnection, row: FigureRow) -> FigureRow | None:
+    """The figure an edit replaced with `row` (what undoing `row` brings back), or None.
+
+    A restored copy stands for the figure it restores (its supersedes_id), so undoing twice
+    walks further back instead of bringing the edit back.
+    """
+    target = row
+    while target.source == RESTORE and target.supersedes_id is not None:
+        found = await conn.execute(select(figures).where(figures.c.id == target.supersedes_id))
+        first = found.first()
+        if first is None:
+            return None
+        target = _row(first)
+    before = await conn.execute(
+        select(figures)
+        .where(figures.c.superseded_by == target.id, figures.c.voided.is_(False))
+        .order_by(figures.c.id.desc())
+        .limit(1)
+    )
+    first = before.first()
+    return _row(first) if first is not None else None
+
+
+async def restore_figure(
+    conn: AsyncConnection, current: FigureRow, earlier: FigureRow, now: datetime,
+    actor_user_id: int | None, update_id: int | None,
+) -> int:  # fmt: skip
+    """Undo an edit: a copy of `earlier`'s values replaces `current` (nothing is rewritten)."""
+    new_id = await insert_figure(
+        conn,
+        {
+            "unit_id": earlier.unit_id, "indicator_id": earlier.indicator_id,
+            "numerator": earlier.numerator, "denominator": earlier.denominator,
+            "done": earlier.done, "as_of": earlier.as_of, "derived": earlier.derived,
+            "source": RESTORE, "actor_user_id": actor_user_id, "created_at": now,
+            "chat_id": current.chat_id, "message_id": current.message_id,
+            "update_id": update_id, "voided": False, "supersedes_id": earlier.id,
+            "note": earlier.note,
+        },
+    )  # fmt: skip
+    await supersede(conn, current.id, new_id, now)
     return new_id
 
 

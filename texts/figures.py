@@ -44,6 +44,7 @@ VI = {
     "fig_p_yesno_for_ratio": "Chỉ tiêu này cần số đạt/tổng số: <i>{fragment}</i>.",
     "fig_p_no_unit": "Bạn chưa được gắn với đơn vị nào: ghi tên xã, phường, ví dụ <code>Vĩnh Thủy ASXH 1.234/5.678</code>.",
     "fig_p_unknown_indicator": "Không nhận ra chỉ tiêu: <i>{fragment}</i>.",
+    "fig_p_unknown_unit": "Không có đơn vị này trong danh mục xã, phường, đặc khu: <i>{fragment}</i>. Ghi đúng tên, ví dụ <code>Vĩnh Thủy ASXH 1.234/5.678</code>.",
     "fig_e_future_date": "ngày {day} ở tương lai",
     "fig_e_not_assigned": "đơn vị không được giao chỉ tiêu này",
     "fig_e_negative": "số liệu không được âm",
@@ -57,6 +58,7 @@ VI = {
     "fig_expired": "Yêu cầu này đã hết hạn hoặc đã được xử lý. Vui lòng gửi lại số liệu.",
     "fig_cancelled": "Đã hủy, không lưu số liệu.",
     "fig_undone": "↩️ Đã hoàn tác {n} số liệu.",
+    "fig_restored": "↩️ Đã hoàn tác lần sửa: {n} số liệu trở về giá trị trước khi sửa.",
     "fig_nothing_to_undo": "Không có số liệu nào để hoàn tác.",
     "fig_history_title": "<b>Lịch sử số liệu</b> (mới nhất trước)",
     "fig_history_empty": "Chưa có số liệu nào.",
@@ -98,5 +100,6 @@ EN = {
     "fig_expired": "This request has expired or was already handled. Please send the figures again.",
     "fig_cancelled": "Cancelled, nothing saved.",
     "fig_undone": "↩️ Undid {n} figure(s).",
+    "fig_restored": "↩️ Undid the correction: {n} figure(s) back to the value before the edit.",
     "fig_nothing_to_undo": "Nothing to undo.",
 }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +20,8 @@ LEADER = Actor(user_id=9, name="Lãnh đạo", role="leader")
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> Env:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'f.db'}")
+async def env(db_url: str) -> AsyncIterator[Env]:
+    db = Database(db_url)  # SQLite and PostgreSQL (tests/conftest.py)
     await db.migrate()
     clock = FixedClock(datetime(2026, 4, 22, 9, 0))
     cat = small_catalogue()
@@ -92,3 +92,41 @@ async def test_choices(env: Env) -> None:
     assert lead.status == "rejected"
     lead = await svc.submit(env, LEADER, "Cam Lộ ASXH 1/2", src(2, 4))
     assert lead.status == "saved"
+
+
+async def test_undo_after_an_edit_brings_back_the_value_before_it(env: Env) -> None:
+    await svc.submit(env, OFFICER, "ASXH 1000/5000", src(1, 1))
+    await svc.edit(env, OFFICER, "ASXH 1100/5000", src(1, 2, "edit"))
+    undone = await svc.undo(env, OFFICER, None, None, 3)
+    assert (undone.undone, undone.restored) == (1, 1)
+    hist = await svc.history(env, OFFICER, "ASXH")
+    live = [h.figure.numerator for h in hist.history if not (h.superseded or h.voided)]
+    assert live == [1000]
+    assert len(hist.history) == 3  # the original, the edit, the restored copy: nothing erased
+    again = await svc.undo(env, OFFICER, None, None, 4)  # undo once more: the submission goes
+    assert (again.undone, again.restored) == (1, 0)
+    hist = await svc.history(env, OFFICER, "ASXH")
+    assert not [h for h in hist.history if not (h.superseded or h.voided)]
+    assert (await svc.undo(env, OFFICER, None, None, 5)).undone == 0
+
+
+async def test_button_undo_of_an_edited_message_and_a_new_edit_after_it(env: Env) -> None:
+    await svc.submit(env, OFFICER, "ASXH 1000/5000", src(1, 1))
+    await svc.edit(env, OFFICER, "ASXH 1100/5000", src(1, 2, "edit"))
+    undone = await svc.undo(env, OFFICER, 7, 1, 3)
+    assert undone.restored == 1
+    out = await svc.edit(env, OFFICER, "ASXH 1200/5000", src(1, 4, "edit"))
+    assert out.status == "saved" and out.corrected and out.receipts[0].numerator == 1200
+    undone = await svc.undo(env, OFFICER, 7, 1, 5)
+    assert undone.restored == 1
+    hist = await svc.history(env, OFFICER, "ASXH")
+    live = [h.figure.numerator for h in hist.history if not (h.superseded or h.voided)]
+    assert live == [1000]
+
+
+async def test_huge_and_impossible_values_store_nothing(env: Env) -> None:
+    for text in ("ASXH 99999999999999999999/99999999999999999999", "ASXH 1/2 3/4/5",
+                 "TP Hà Nội ASXH 1/2", "ASXH 0/0"):  # fmt: skip
+        out = await svc.submit(env, OFFICER, text, src(9, 60))
+        assert out.status == "rejected", (text, out)
+    assert not (await svc.history(env, LEADER, "")).history

@@ -1,4 +1,4 @@
-"""`python -m bot [run | console | demo]`: the bot's entry points."""
+"""`python -m bot [run | console | demo | migrate-db]`: the bot's entry points."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 import sys
 
 from bot.logs import setup_logging
-from bot.settings import SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 from texts import t
 
 log = logging.getLogger("bot")
@@ -24,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     console.add_argument("--group", action="store_true", help="speak in a group chat")
     console.add_argument("--out", default="console-out", help="folder for charts and files")
     demo = sub.add_parser("demo", help="fill the database with a labelled synthetic dataset")
-    demo.add_argument("--months", type=int, default=6)
+    # 12 months reach back past 1 January, so "so với đầu năm" has a baseline.
+    demo.add_argument("--months", type=int, default=12)
+    move = sub.add_parser("migrate-db", help="copy the SQLite database into an empty PostgreSQL")
+    move.add_argument("--to", required=True, help="postgresql+asyncpg://user:pass@host/db")
+    move.add_argument("--from", dest="from_", default=None, help="SQLite file (DATABASE_PATH)")
     args = parser.parse_args(argv)
 
     try:
@@ -44,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("telegram").setLevel(logging.WARNING)
         logging.getLogger("bot").setLevel(logging.WARNING)
         return asyncio.run(run_console(settings, as_=args.as_, group=args.group, out=args.out))
+    if command == "migrate-db":
+        from pathlib import Path
+
+        from bot.migrate_db import run_migrate_db
+
+        source = Path(args.from_) if args.from_ else None
+        return asyncio.run(run_migrate_db(settings, args.to, source))
     if command == "demo":
         from bot.demo import run_demo
 
@@ -51,10 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     return run_polling(settings)
 
 
-def run_polling(settings: object) -> int:
+def run_polling(settings: Settings) -> int:
+    """Long polling, or the webhook when WEBHOOK_URL is set (docs/deploy.md)."""
     from bot.app import build_application
 
-    application = build_application(settings)  # type: ignore[arg-type]
+    application = build_application(settings)
+    if settings.webhook:
+        from bot.webhook import run_webhook
+
+        run_webhook(application, settings)
+        return 0
     log.info("starting long polling")
     application.run_polling(allowed_updates=None, drop_pending_updates=False)
     return 0

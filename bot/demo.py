@@ -7,7 +7,7 @@ from bot.settings import Settings
 from domain.clock import SystemClock
 
 
-async def run_demo(settings: Settings, *, months: int = 6) -> int:
+async def run_demo(settings: Settings, *, months: int = 12) -> int:
     from services.demo import load_demo
 
     env = await open_env(settings, SystemClock(settings.tz))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     telegram_file_url: str = "https://api.telegram.org/file/bot"
     database_path: Path = Path("data/bot.db")
     database_url: str | None = None
+    database_pool_size: int = Field(default=5, ge=1)
+    database_max_overflow: int = Field(default=10, ge=0)
+    database_pool_timeout: float = Field(default=30.0, gt=0)
+    database_connect_timeout: float = Field(default=10.0, gt=0)
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     timezone: str = "Asia/Ho_Chi_Minh"
     catalogue: Path = DEFAULT_CATALOGUE
@@ -33,6 +37,38 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=14, ge=1)
     max_upload_bytes: int = Field(default=5_000_000, ge=10_000)
     log_level: str = "INFO"
+    # several instances (issue 12): webhook instead of long polling; health and metrics
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: SecretStr | None = None
+    metrics_listen: str | None = None
+
+    @field_validator("webhook_url", "metrics_listen", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("cần URL https://… / expected https://host/path")
+        return value
+
+    @field_validator("webhook_listen", "metrics_listen")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^\s:]*:?\d{1,5}", value.strip()):
+            raise ValueError("dạng host:port, ví dụ 127.0.0.1:8443 / expected host:port")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_chars(cls, value: SecretStr | None) -> SecretStr | None:
+        secret = value.get_secret_value() if value is not None else None
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ValueError("16–256 ký tự A-Z a-z 0-9 _ - / 16-256 chars of A-Z a-z 0-9 _ -")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -80,10 +116,40 @@ class Settings(BaseSettings):
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
 
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET: cần khi có WEBHOOK_URL / required with WEBHOOK_URL")
+        return self
+
+    @property
+    def webhook(self) -> bool:
+        """WEBHOOK_URL set: updates come by webhook (WEBHOOK_SECRET required), not polling."""
+        return self.webhook_url is not None
+
     def sqlalchemy_url(self) -> str:
+        """DATABASE_URL when set (a bare postgres:// URL gets the asyncpg driver), else the
+        SQLite file at DATABASE_PATH."""
         if self.database_url:
-            return self.database_url
+            return asyncpg_url(self.database_url)
         return f"sqlite+aiosqlite:///{self.database_path}"
+
+    def database_options(self) -> dict[str, Any]:
+        """Pool size and timeouts for store.db.Database (PostgreSQL; SQLite uses the size)."""
+        return {
+            "pool_size": self.database_pool_size,
+            "max_overflow": self.database_max_overflow,
+            "pool_timeout": self.database_pool_timeout,
+            "connect_timeout": self.database_connect_timeout,
+        }
+
+
+def asyncpg_url(url: str) -> str:
+    """postgres://… and postgresql://… → postgresql+asyncpg://…; other URLs unchanged."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
 
 
 class SettingsError(Exception):

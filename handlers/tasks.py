@@ -65,13 +65,22 @@ def _when(view: TaskView, lang: str) -> str:
     return t("task_when_unknown", lang, text=esc(view.due_text))
 
 
+def short_title(title: str, limit: int = 120) -> str:
+    """A plan task's first sentence, cut at a word: a list read on a phone stays scannable."""
+    first = title.strip().split("\n", 1)[0].strip()
+    if len(first) <= limit:
+        return first if first == title.strip() else first.rstrip(".") + " …"
+    cut = first.rfind(" ", 0, limit)
+    return first[: cut if cut > limit // 2 else limit].rstrip(" ,;:") + " …"
+
+
 def format_task_line(view: TaskView, lang: str = "vi") -> str:
     line = t(
         "task_line",
         lang,
         icon=_ICON.get(view.state, "▫️"),
         label=esc(view.label),
-        title=esc(view.title),
+        title=esc(short_title(view.title)),
         lead=esc(view.lead_name),
         when=_when(view, lang),
     )

@@ -86,8 +86,9 @@ def at(day: date, hh: int = 7, mm: int = 0) -> datetime:
     return datetime.combine(day, time(hh, mm), tzinfo=clock.tz)
 
 
-async def open_env(path: Path, clock: FixedClock) -> Env:
-    db = Database(f"sqlite+aiosqlite:///{path}")
+async def open_env(path: Path | str, clock: FixedClock) -> Env:
+    """`path`: a SQLite file, or a SQLAlchemy URL (the `db_url` fixture: both databases)."""
+    db = Database(path if isinstance(path, str) else f"sqlite+aiosqlite:///{path}")
     await db.migrate()
     catalogue = make_catalogue()
     async with db.write() as conn:
@@ -108,8 +109,8 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-async def env(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Env]:
-    env = await open_env(tmp_path / "t.db", clock)
+async def env(db_url: str, clock: FixedClock) -> AsyncIterator[Env]:
+    env = await open_env(db_url, clock)
     try:
         yield env
     finally:

@@ -24,6 +24,7 @@ from telegram.request import BaseRequest
 from bot.retry import RetryingRateLimiter
 from bot.settings import Settings
 from domain.clock import Clock, SystemClock
+from domain.language import detect_lang
 from handlers import admin as admin_handlers
 from handlers import alerts as alerts_handlers
 from handlers import backup as backup_handlers
@@ -214,7 +215,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         exc_info=error,
     )
     if isinstance(update, Update) and update.effective_message and ENV_KEY in context.bot_data:
-        lang = "vi"
+        lang = detect_lang(update.effective_message.text or update.effective_message.caption or "")
         try:
             await update.effective_message.reply_text(t("error", lang))
         except Exception:  # the apology itself must never raise

@@ -13,10 +13,12 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from domain.alerts import ChatAlert, MissingReport
 from domain.numbers import format_date, format_rate
+from handlers import observe
 from handlers.common import actor_of, env_of, esc, reply, split_message
 from services import alerts as service
 from services.alerts import AlertSender, ChatGone
 from services.context import Env
+from services.lease import leadership_of
 from texts import t
 
 log = logging.getLogger(__name__)
@@ -156,6 +158,16 @@ def _render_reminder(env: Env, alert: ChatAlert, lang: str) -> str:
     )
 
 
+def gone_status(exc: Forbidden, kind: str) -> str:
+    """Telegram says why in the 403: 'bot was blocked by the user' or 'bot was kicked…'."""
+    message = str(exc).lower()
+    if "blocked" in message or "deactivated" in message:
+        return "blocked"
+    if "kicked" in message or "not a member" in message or "removed" in message:
+        return "kicked"
+    return "blocked" if kind == "reminder" else "kicked"
+
+
 def make_sender(bot: Bot, env: Env) -> AlertSender:
     """Send an alert: split on line ends when over Telegram's limit; Forbidden → ChatGone."""
 
@@ -164,7 +176,7 @@ def make_sender(bot: Bot, env: Env) -> AlertSender:
             try:
                 await bot.send_message(alert.chat_id, part, disable_web_page_preview=True)
             except Forbidden as exc:
-                raise ChatGone("blocked" if alert.kind == "reminder" else "kicked") from exc
+                raise ChatGone(gone_status(exc, alert.kind)) from exc
 
     return send
 
@@ -172,15 +184,29 @@ def make_sender(bot: Bot, env: Env) -> AlertSender:
 # -- jobs --------------------------------------------------------------------------------------
 
 
+async def _is_sender(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Several instances: only the holder of the alert lease sends (services/lease.py)."""
+    held, _ = await leadership_of(context.bot_data).hold(env_of(context))
+    if not held:
+        log.info("alerts: another instance holds the alert lease; not sending")
+    return held
+
+
 async def alert_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     env = env_of(context)
+    if not await _is_sender(context):
+        return
     report = await service.run_alerts(env, make_sender(context.bot, env))
+    observe.count_alerts(len(report.sent), len(report.failed) + len(report.gone))
     log.info("alerts: sent %s, failed %s, gone %s", report.sent, report.failed, report.gone)
 
 
 async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     env = env_of(context)
+    if not await _is_sender(context):
+        return
     report = await service.catch_up(env, make_sender(context.bot, env))
+    observe.count_alerts(len(report.sent), len(report.failed) + len(report.gone))
     log.info("alert catch-up: sent %s, skipped %s", report.sent, report.skipped)
 
 

@@ -381,6 +381,13 @@ async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, render_answer(result), keyboard=keyboard)
 
 
+def _optional_module(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError:
+        return None
+
+
 def _render_png() -> Callable[[Any], bytes] | None:
     try:
         module = importlib.import_module("charts.render")
@@ -409,6 +416,10 @@ async def _chart_png(context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: st
 async def send_chart(
     update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
 ) -> None:
+    charts = _optional_module("handlers.charts")  # issue 6 hook: the charts capability draws
+    if charts is not None and hasattr(charts, "send_chart"):
+        await charts.send_chart(update, context, ref, lang)
+        return
     message = update.effective_message
     if message is None:
         return

@@ -278,7 +278,9 @@ async def _download(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bytes
     if (message.document.file_size or 0) > env_of(context).max_upload_bytes:
         return None
     file = await message.document.get_file()
-    return bytes(await file.download_as_bytearray())
+    content = bytes(await file.download_as_bytearray())
+    # The declared size can be missing: check what actually arrived as well.
+    return content if len(content) <= env_of(context).max_upload_bytes else None
 
 
 async def docx_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -287,8 +289,13 @@ async def docx_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if not actor.is_registered:
         return
     data = await _download(update, context)
-    if data is not None:
-        await _handle_plan(update, context, data)
+    if data is None:  # too big: say so rather than stay silent
+        message = update.effective_message
+        name = message.document.file_name if message and message.document else ""
+        limit = max(1, env_of(context).max_upload_bytes // 1_000_000)
+        await reply(update, t("sh_err_too_big", actor.lang, filename=esc(name or ""), limit=limit))
+        return
+    await _handle_plan(update, context, data)
 
 
 async def xlsx_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,147 @@
+"""Charts in chat: a photo with its caption and [Tải bản gốc]; the chart buttons' callbacks.
+
+`send_chart(update, context, ref, lang)` is what the questions handler calls for a chart
+question ("biểu đồ ASXH") and what the [📊 Biểu đồ] button ("qc|…") leads to; [Tải bản gốc]
+("qo|…") sends the same chart at full resolution as a document (a ranking with every unit),
+which Telegram does not recompress. Rendering runs in an executor; the bytes of recent charts
+are kept for a few minutes (keyed by the spec itself, so a corrected figure draws anew).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+from charts.render import NoData, render_png
+from domain.chartspec import ChartSpec
+from handlers.common import env_of, truncate_caption
+from services.answers import ChartRef
+from services.charts import (
+    CHART_PREFIX,
+    ORIGINAL_PREFIX,
+    ChartResult,
+    chart_callback_data,
+    chart_for_ref,
+    parse_chart_callback,
+)
+from texts import t
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 600.0
+CACHE_SIZE = 16
+_cache: OrderedDict[tuple[str, bool], tuple[float, bytes]] = OrderedDict()
+
+
+async def render(spec: ChartSpec, *, original: bool = False) -> bytes:
+    """PNG bytes, rendered off the event loop (or from the short-lived cache)."""
+    key = (repr(spec), original)
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        _cache.move_to_end(key)
+        return hit[1]
+    loop = asyncio.get_running_loop()
+    png = await loop.run_in_executor(None, functools.partial(render_png, spec, original=original))
+    _cache[key] = (now, png)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return png
+
+
+def _lang_of(update: Update, fallback: str = "vi") -> str:
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    if not code:
+        return fallback
+    return "en" if code.startswith("en") else "vi"
+
+
+async def _draw(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str, original: bool
+) -> tuple[ChartResult, bytes] | None:
+    """The chart and its bytes; None after saying in words why there is no picture."""
+    message = update.effective_message
+    if message is None:
+        return None
+    outcome = await chart_for_ref(env_of(context), ref, lang)
+    if not isinstance(outcome, ChartResult):
+        await message.reply_html(outcome.reason)
+        return None
+    try:
+        png = await render(outcome.spec, original=original)
+    except NoData:
+        await message.reply_html(t("ch_tasks_none" if ref.kind == "tasks" else "ch_failed", lang))
+        return None
+    except Exception:
+        log.exception("chart rendering failed for %s", ref)
+        await message.reply_html(t("ch_failed", lang))
+        return None
+    return outcome, png
+
+
+async def send_chart(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
+) -> None:
+    """The chart as a photo, caption (key number, as-of date) ≤ 1024, [Tải bản gốc] under it."""
+    drawn = await _draw(update, context, ref, lang, original=False)
+    if drawn is None or update.effective_message is None:
+        return
+    outcome, png = drawn
+    button = InlineKeyboardButton(
+        t("ch_button_original", lang), callback_data=chart_callback_data(ref, original=True)
+    )
+    await update.effective_message.reply_photo(
+        InputFile(png, filename=outcome.filename),
+        caption=truncate_caption(outcome.caption),
+        parse_mode=ParseMode.HTML,
+        reply_markup=InlineKeyboardMarkup([[button]]),
+    )
+
+
+async def send_original(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
+) -> None:
+    """The same chart at full resolution as a document (not recompressed by Telegram)."""
+    drawn = await _draw(update, context, ref, lang, original=True)
+    if drawn is None or update.effective_message is None:
+        return
+    outcome, png = drawn
+    await update.effective_message.reply_document(
+        InputFile(png, filename=outcome.filename),
+        caption=truncate_caption(outcome.caption),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def on_chart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    lang = _lang_of(update)
+    await query.answer()
+    parsed = parse_chart_callback(query.data)
+    if parsed is None:
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, t("ch_expired", lang))
+        return
+    ref, original = parsed
+    if original:
+        await send_original(update, context, ref, lang)
+    else:
+        await send_chart(update, context, ref, lang)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Before handlers/questions.py in group 0: these buttons are drawn here.
+    application.add_handler(
+        CallbackQueryHandler(on_chart_button, pattern=rf"^(?:{CHART_PREFIX}|{ORIGINAL_PREFIX})\|")
+    )

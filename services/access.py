@@ -193,5 +193,8 @@ async def admin_ids(env: Env) -> list[int]:
 
 
 def aware(value: datetime, env: Env) -> datetime:
-    """SQLite returns naive datetimes; they were written in the clock's zone."""
-    return value if value.tzinfo else value.replace(tzinfo=env.clock.tz)
+    """In the clock's zone. SQLite returns naive datetimes (written in the clock's zone);
+    PostgreSQL returns aware ones in UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=env.clock.tz)
+    return value.astimezone(env.clock.tz)

@@ -13,7 +13,7 @@ from domain.deadlines import TaskState, days_left, days_overdue, task_state
 from domain.matching import NameIndex
 from domain.periods import parse_due
 from domain.plan_table import PlanRow, header_columns, parse_table
-from services.access import Actor
+from services.access import Actor, aware
 from services.context import Env
 from store import tasks as store
 from store.alerts import chase_counts
@@ -253,7 +253,7 @@ async def close_chosen(
         pending = await store.get_pending(conn, pending_id)
     if pending is None or pending.status != "open" or pending.user_id != actor.user_id:
         return CloseResult("expired")
-    if pending.expires_at.replace(tzinfo=None) < env.clock.now().replace(tzinfo=None):
+    if aware(pending.expires_at, env) < env.clock.now():  # PostgreSQL: aware, in UTC
         return CloseResult("expired")
     if task_id not in pending.payload.get("ids", []):
         return CloseResult("not_found")

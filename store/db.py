@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
@@ -35,21 +35,41 @@ class Database:
     PostgreSQL uses one engine for both.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 5, pool_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        pool_timeout: float = 30.0,
+        max_overflow: int = 10,
+        connect_timeout: float = 10.0,
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self._prepare_sqlite_file(url)
-            self.reader = create_async_engine(url, pool_size=pool_size, max_overflow=10)
+            self.reader = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
             self.writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
             for engine, begin in ((self.reader, "BEGIN"), (self.writer, "BEGIN IMMEDIATE")):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
                 event.listen(engine.sync_engine, "begin", _begin_with(begin))
         else:
+            # PostgreSQL: one pool for reads and writes; pre-ping drops connections a server
+            # restart or a proxy idle timeout has closed, recycle keeps them under an hour.
             self.reader = create_async_engine(
-                url, pool_size=pool_size, max_overflow=10, pool_timeout=pool_timeout
+                url,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_timeout=pool_timeout,
+                pool_pre_ping=True,
+                pool_recycle=1800,
+                connect_args=_connect_args(url, connect_timeout),
             )
             self.writer = self.reader
+
+    @property
+    def dialect(self) -> str:
+        return str(self.reader.dialect.name)
 
     @staticmethod
     def _prepare_sqlite_file(url: str) -> None:
@@ -71,12 +91,34 @@ class Database:
     async def migrate(self) -> None:
         """Bring the schema up to date (Alembic head); a fresh file and an old one alike."""
         async with self.writer.begin() as conn:
+            await serialize_startup(conn)  # several instances starting at once migrate once
             await conn.run_sync(_upgrade_head)
 
     async def close(self) -> None:
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
+
+
+STARTUP_LOCK = 6_061_206  # any constant: the advisory lock key of migrations and catalogue sync
+
+
+async def serialize_startup(conn: AsyncConnection) -> None:
+    """Inside a write transaction: wait for any other instance's migration or catalogue sync.
+
+    PostgreSQL: a transaction-scoped advisory lock (released at commit/rollback). SQLite: the
+    write transaction's BEGIN IMMEDIATE already serialises writers.
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": STARTUP_LOCK})
+
+
+def _connect_args(url: str, timeout: float) -> dict[str, Any]:
+    if url.startswith("postgresql+asyncpg"):
+        return {"timeout": timeout}
+    if url.startswith("postgresql+psycopg"):
+        return {"connect_timeout": int(timeout)}
+    return {}
 
 
 def _begin_with(statement: str) -> Any:

@@ -285,3 +285,14 @@ meta = Table(
     Column("key", String(40), primary_key=True),
     Column("value", Text, nullable=False, server_default=text("''")),
 )
+
+# --- several instances: who does the once-only work (issue 12)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(40), primary_key=True),  # e.g. "alerts"
+    Column("holder", String(120), nullable=False),  # host:pid:random of the instance
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),  # renewed while alive
+)

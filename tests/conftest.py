@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import importlib
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +69,54 @@ async def running_bot(bot_settings: Any, bot_clock: Any) -> AsyncIterator[Any]:
     app = app_module.build_application(bot_settings, clock=bot_clock)
     async with running(app, poll_timeout=1):
         yield app
+
+
+# --- both databases (issue 12): a PostgreSQL server per session, a fresh database per test ---
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """A real PostgreSQL server started for the session (tests/rig/postgres.py).
+
+    Skipped with a reason when no PostgreSQL binaries exist, except under CI=true where a
+    missing server is a failure (.ci/run installs Debian's postgresql package).
+    """
+    from tests.rig.postgres import PgServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        reason = "no PostgreSQL binaries (initdb, pg_ctl) on PATH or in /usr/lib/postgresql/*/bin"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI is set but {reason}: .ci/run should have installed postgresql")
+        pytest.skip(reason)
+    server = PgServer(bindir).start()
+    try:
+        # in a thread: an async test may be the first to ask for the server (loop running)
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            pool.submit(lambda: asyncio.run(server.create_template())).result()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def db_url(
+    db_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A SQLAlchemy URL of an empty, migrated database: a SQLite file, or a fresh PostgreSQL
+    database copied from the migrated template. Use it (or ``db_kind``) to run a store test on
+    both databases."""
+    if db_kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = await server.create_database()
+    try:
+        yield server.url(name)
+    finally:
+        await server.drop_database(name)

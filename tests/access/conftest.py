@@ -21,8 +21,8 @@ A, B = "vinh-thuy", "cam-lo"
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'access.db'}")
+async def env(db_url: str) -> AsyncIterator[Env]:
+    db = Database(db_url)  # SQLite and PostgreSQL (tests/conftest.py)
     await db.migrate()
     catalogue = load_catalogue(REPO_ROOT / "catalogues" / "quang-tri")
     clock = FixedClock(datetime(2026, 5, 4, 9, 0))

@@ -329,32 +329,22 @@ def _derived(d: Draft, history: list[Figure]) -> Draft:
 
 async def _save(env: Env, actor: Actor, drafts: tuple[Draft, ...], source: Source) -> Outcome:
     now = env.clock.now()
-    old: list[store.FigureRow] = []
     async with env.db.write() as conn:
-        fresh = await claim_update(conn, source.update_id, now)
-        if fresh:
-            if source.kind == "edit" and source.message_id is not None:
-                old = await store.live_by_message(conn, source.chat_id, source.message_id)
-            new_ids = [await store.insert_figure(conn, _row(env, actor, d, source, now))
-                       for d in drafts]  # fmt: skip
-            await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
-            await conn.execute(insert(audit).values(
-                at=now, actor_user_id=actor.user_id, action=f"figures.{source.kind}",
-                detail={"figures": new_ids, "replaced": [o.id for o in old]},
-            ))  # fmt: skip
-        elif not await _already_stored(conn, source):
+        if not await claim_update(conn, source.update_id, now):
             return Outcome("duplicate")
-    # A redelivered update (the bot died after saving, before replying) gets its receipt
-    # again: the officer must see one, and the figures were stored exactly once.
+        old = []
+        if source.kind == "edit" and source.message_id is not None:
+            old = await store.live_by_message(conn, source.chat_id, source.message_id)
+        new_ids = [await store.insert_figure(conn, _row(env, actor, d, source, now))
+                   for d in drafts]  # fmt: skip
+        await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
+        await conn.execute(insert(audit).values(
+            at=now, actor_user_id=actor.user_id, action=f"figures.{source.kind}",
+            detail={"figures": new_ids, "replaced": [o.id for o in old]},
+        ))  # fmt: skip
     receipts, missing = await _receipts(env, drafts)
     return Outcome("saved", receipts=receipts, missing=missing, message_id=source.message_id,
                    corrected=bool(old))  # fmt: skip
-
-
-async def _already_stored(conn: AsyncConnection, source: Source) -> bool:
-    if source.kind != "message" or source.message_id is None:
-        return False
-    return bool(await store.live_by_message(conn, source.chat_id, source.message_id))
 
 
 def _row(env: Env, actor: Actor, d: Draft, source: Source, now: datetime) -> dict[str, object]:

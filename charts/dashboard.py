@@ -9,7 +9,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
 from charts import style
-from domain.chartspec import DashboardChart
+from domain.chartspec import DashboardChart, DashRow
 
 ROW_IN = 0.42
 LABEL_WRAP = 22  # characters per indicator label line
@@ -21,6 +21,18 @@ def has_data(spec: DashboardChart) -> bool:
 
 def dashboard_title(spec: DashboardChart) -> str:
     return spec.title or f"{spec.unit_name} — {style.fmt_date(spec.as_of)}"
+
+
+def _label_position(row: DashRow, xmax: float) -> tuple[float, float]:
+    """(x, offset in points) of a value label: past the bar end, stepping over a province tick
+    or a target diamond that sits just beyond it (so the number never covers a marker)."""
+    assert row.rate is not None
+    x, offset = row.rate, 3.0
+    window = 0.09 * xmax
+    for marker, pad in ((row.province_rate, 3.0), (row.target, 7.0)):
+        if marker is not None and x - 0.01 * xmax <= marker <= x + window:
+            x, offset = max(x, marker), max(offset, pad)
+    return x, offset
 
 
 @style.guarded
@@ -83,14 +95,11 @@ def build_dashboard_figure(spec: DashboardChart) -> Figure:
             used.add(colour)
             (bar,) = ax.barh(y, row.rate, height=0.55, color=colour, linewidth=0)
             bar.set_gid(f"bar:{row.indicator_short}")
-            label_x = row.rate  # step over a province tick sitting just past the bar end
-            p = row.province_rate
-            if p is not None and row.rate <= p <= row.rate + 0.09 * ax.get_xlim()[1]:
-                label_x = p
+            label_x, offset = _label_position(row, ax.get_xlim()[1])
             ax.annotate(
                 fmt(row.rate),
                 xy=(label_x, y),
-                xytext=(3, 0),
+                xytext=(offset, 0),
                 textcoords="offset points",
                 va="center",
                 gid=f"value:{row.indicator_short}",

@@ -12,6 +12,7 @@ executor threads at once (no pyplot, no rcParams changes; one Figure per call, r
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -53,9 +54,17 @@ def build_figure(spec: ChartSpec) -> Figure:
     return _entry(spec)[1](spec)
 
 
-def render_png(spec: ChartSpec) -> bytes:
-    """PNG bytes (1280 px wide, height grows with rows up to style.MAX_HEIGHT_IN)."""
-    return style.figure_to_png(build_figure(spec))
+def render_png(spec: ChartSpec, *, original: bool = False) -> bytes:
+    """PNG bytes for a photo: ≤ 1280 px wide, longest side ≤ style.PHOTO_MAX_SIDE_PX (what
+    Telegram shows anyway); a ranking uses its phone layout (lowest, summary, highest).
+
+    `original=True` is the [Tải bản gốc] document: the same chart at full resolution (1280 px
+    wide), a ranking with every unit (`full_list`). Deterministic: same spec, same bytes.
+    """
+    if original and isinstance(spec, RankingChart) and not spec.full_list:
+        spec = replace(spec, full_list=True)
+    max_side = None if original else style.PHOTO_MAX_SIDE_PX
+    return style.figure_to_png(build_figure(spec), max_side)
 
 
 if __name__ == "__main__":  # timing for `make bench`: python -m charts.render
@@ -76,10 +85,11 @@ if __name__ == "__main__":  # timing for `make bench`: python -m charts.render
     for n in (78, 150):
         spec = _ranking(n)
         render_png(spec)  # warm-up: font cache, imports
-        runs = 5
-        start = time.perf_counter()
-        for _ in range(runs):
+        times = []
+        for _ in range(10):
+            start = time.perf_counter()
             png = render_png(spec)
-        ms = (time.perf_counter() - start) / runs * 1000
-        print(f"ranking {n:>3} units: {ms:7.1f} ms/render, {len(png) / 1024:6.1f} KiB")
+            times.append(time.perf_counter() - start)
+        ms = sorted(times)[len(times) // 2] * 1000
+        print(f"ranking {n:>3} units: median {ms:7.1f} ms/render, {len(png) / 1024:6.1f} KiB")
     print(f"figures not released: {live_figures()}")

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
+from PIL import Image
 
 
 class NoData(ValueError):
@@ -41,8 +42,13 @@ S = TypeVar("S")
 MAX_WIDTH_PX = 1280
 FIG_WIDTH_IN = 5.6  # narrow figure → big type relative to a phone screen
 DPI = MAX_WIDTH_PX / FIG_WIDTH_IN  # ≈ 228.6 → exactly 1280 px wide
-MAX_HEIGHT_IN = 17.5  # ≈ 4000 px: the tallest chart we send (ratio ≈ 3.1 : 1)
+MAX_HEIGHT_IN = 17.5  # the tallest photo figure (ratio ≈ 3.1 : 1)
+MAX_DOC_HEIGHT_IN = 40.0  # the tallest document (every unit of a ranking)
 MIN_HEIGHT_IN = 3.2
+PHOTO_MAX_SIDE_PX = 2560  # Telegram shows photos scaled to this: no point rendering more
+PNG_KW: dict[str, int] = {
+    "compress_level": 1
+}  # zlib level 1: 3× faster than 6, a little larger, still lossless
 
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib; has every Vietnamese glyph
 TITLE_SIZE = 11.0
@@ -307,10 +313,10 @@ def guarded(builder: Callable[[S], Figure]) -> Callable[[S], Figure]:
     return wrapper
 
 
-def new_figure(height_in: float) -> Figure:
+def new_figure(height_in: float, max_height_in: float = MAX_HEIGHT_IN) -> Figure:
     """A private Figure on its own Agg canvas (no pyplot), constrained layout, clamped height."""
     global _live
-    height = min(max(height_in, MIN_HEIGHT_IN), MAX_HEIGHT_IN)
+    height = min(max(height_in, MIN_HEIGHT_IN), max_height_in)
     layout = ConstrainedLayoutEngine(w_pad=0.06, h_pad=0.06, hspace=0.02, wspace=0.02)
     fig = Figure(figsize=(FIG_WIDTH_IN, height), dpi=DPI, layout=layout, facecolor="white")
     FigureCanvasAgg(fig)
@@ -344,11 +350,31 @@ def tracked_figures() -> int:
     return len(_tracked)
 
 
-def figure_to_png(fig: Figure) -> bytes:
-    """Render at DPI (≤ 1280 px wide) and release the figure, even on error."""
+def photo_dpi(fig: Figure, max_side_px: int | None = PHOTO_MAX_SIDE_PX) -> float:
+    """DPI (≤ 1280 px wide) so that the longest side stays within `max_side_px` (None: DPI)."""
+    if max_side_px is None:
+        return DPI
+    return min(DPI, max_side_px / max(fig.get_figwidth(), fig.get_figheight()))
+
+
+def figure_to_png(fig: Figure, max_side_px: int | None = PHOTO_MAX_SIDE_PX) -> bytes:
+    """Render (≤ 1280 px wide, longest side ≤ `max_side_px`) and release the figure, even on
+    error.
+
+    One draw on the figure's own Agg canvas (the layout engine runs inside it; savefig would
+    add a second, draw-only pass for the layout), then RGB (the background is opaque white, so
+    the alpha channel is dead weight) at zlib level 1: lossless, no metadata chunks.
+    """
     try:
+        fig.set_dpi(photo_dpi(fig, max_side_px))
+        fig.set_facecolor("white")
+        canvas = fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        canvas.draw()
+        width, height = canvas.get_width_height(physical=True)
+        rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
+        rgba.convert("RGB").save(buf, format="png", **PNG_KW)
         return buf.getvalue()
     finally:
         release(fig)

@@ -52,6 +52,7 @@ class RankingChart:
     lang: Lang = "vi"
     title: str | None = None
     fmt_rate: RateFormatter | None = None
+    full_list: bool = False  # every unit (the [Tải bản gốc] document), not the phone layout
 
 
 # ---------------------------------------------------------------- 2. trend over time

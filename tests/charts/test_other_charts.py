@@ -101,6 +101,15 @@ def test_dashboard_rows(built):
     assert style.one_line(fig._suptitle.get_text()) == "Xã Đakrông — 23/04/2026"
 
 
+def test_dashboard_value_label_steps_over_markers(built):
+    rows = [DashRow("Gần chỉ tiêu", 0.96, 1.0, 0.5), DashRow("Gần toàn tỉnh", 0.3, 1.0, 0.33)]
+    ax = body(built(dashboard.build_dashboard_figure, make_dashboard(rows=rows)))
+    texts = by_gid(ax.texts)
+    assert texts["value:Gần chỉ tiêu"].xy[0] == pytest.approx(1.0)  # past the target diamond
+    assert texts["value:Gần toàn tỉnh"].xy[0] == pytest.approx(0.33)  # past the province tick
+    assert texts["value:Gần chỉ tiêu"].xyann[0] > texts["value:Gần toàn tỉnh"].xyann[0]
+
+
 def test_dashboard_no_data():
     spec = make_dashboard(rows=[DashRow("Tài khoản ASXH", None, 1.0, 0.2)])
     assert not has_data(spec)
@@ -159,4 +168,4 @@ def test_tasks_only_recurring_is_no_data():
 @pytest.mark.parametrize("make", [make_trend, make_dashboard, make_tasks])
 def test_pngs_decode(make):
     width, height = png_size(render_png(make()))
-    assert 0 < width <= 1280 and 0 < height <= style.MAX_HEIGHT_IN * style.DPI + 1
+    assert 0 < width <= 1280 and 0 < height <= style.PHOTO_MAX_SIDE_PX

@@ -10,7 +10,8 @@ from tests.charts import ranking as make_ranking
 
 @pytest.fixture
 def fig78():
-    fig = ranking.build_ranking_figure(make_ranking(78, missing=2))
+    """The document layout: every one of the 78 units (2 without a figure)."""
+    fig = ranking.build_ranking_figure(make_ranking(78, missing=2, full_list=True))
     yield fig
     style.release(fig)
 
@@ -137,43 +138,56 @@ def test_png_78_decodes_within_width():
     data = render_png(make_ranking(78))
     width, height = png_size(data)
     assert width <= style.MAX_WIDTH_PX
-    assert height <= style.MAX_HEIGHT_IN * style.DPI + 1
+    assert max(width, height) <= style.PHOTO_MAX_SIDE_PX
 
 
-def test_150_units_summary_row_and_height_limit():
-    spec = make_ranking(150)
+def test_document_keeps_every_unit_at_full_width():
+    spec = make_ranking(150, full_list=True)
+    assert len(ranking.ranking_layout(spec).bars) == 150
+    assert ranking.ranking_layout(spec).summary is None
+    width, height = png_size(render_png(spec, original=True))
+    assert width == style.MAX_WIDTH_PX and height > style.PHOTO_MAX_SIDE_PX
+
+
+@pytest.mark.parametrize("n", [78, 150])
+def test_phone_layout_lowest_summary_highest(n):
+    spec = make_ranking(n)
     layout = ranking.ranking_layout(spec)
-    assert len(layout.bars) == 2 * ranking.KEEP_EACH_END
-    assert layout.summary is not None and layout.summary.count == 150 - 2 * ranking.KEEP_EACH_END
+    keep = ranking.KEEP_LOW + ranking.KEEP_HIGH
+    assert len(layout.bars) == keep
+    assert layout.summary is not None and layout.summary.count == n - keep
     fig = ranking.build_ranking_figure(spec)
     try:
         ax = body(fig)
-        assert len(bars(ax)) == 2 * ranking.KEEP_EACH_END
+        assert len(bars(ax)) == keep
         summary = [t for t in ax.texts if t.get_gid() == "summary"]
         assert len(summary) == 1
-        assert summary[0].get_text().startswith("… 90 đơn vị khác, từ ")
+        assert summary[0].get_text().startswith(f"… {n - keep} đơn vị khác, từ ")
         lo, hi = style.fmt_pct(layout.summary.low), style.fmt_pct(layout.summary.high)
         assert summary[0].get_text().endswith(f"từ {lo} đến {hi}")
         assert fig.get_figheight() <= style.MAX_HEIGHT_IN
         # the summary sits between the lowest and the highest
         widths = [b.get_width() for b in bars(ax)]
-        assert widths[ranking.KEEP_EACH_END - 1] <= layout.summary.low
-        assert widths[ranking.KEEP_EACH_END] >= layout.summary.high
+        assert widths == sorted(widths)
+        assert widths[ranking.KEEP_LOW - 1] <= layout.summary.low
+        assert widths[ranking.KEEP_LOW] >= layout.summary.high
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert labels[ranking.KEEP_LOW] == "" and len(labels) == keep + 1
     finally:
         style.release(fig)
     width, height = png_size(render_png(spec))
-    assert width <= 1280 and height <= style.MAX_HEIGHT_IN * style.DPI + 1
+    assert width <= 1280 and max(width, height) <= style.PHOTO_MAX_SIDE_PX
 
 
 def test_up_to_the_limit_everything_is_drawn():
-    layout = ranking.ranking_layout(make_ranking(ranking.FULL_LIMIT))
-    assert len(layout.bars) == ranking.FULL_LIMIT and layout.summary is None
+    layout = ranking.ranking_layout(make_ranking(ranking.PHONE_LIMIT))
+    assert len(layout.bars) == ranking.PHONE_LIMIT and layout.summary is None
 
 
 def test_height_grows_with_rows():
     heights = []
     for n in (5, 30, 78):
-        fig = ranking.build_ranking_figure(make_ranking(n))
+        fig = ranking.build_ranking_figure(make_ranking(n, full_list=True))
         heights.append(fig.get_figheight())
         style.release(fig)
     assert heights == sorted(heights) and heights[0] < heights[-1]

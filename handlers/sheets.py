@@ -6,12 +6,13 @@ group, any .xlsx whose header is a plan's task table (it stops those updates the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,8 +25,16 @@ from telegram.ext import (
 from domain.numbers import format_date, format_int, format_rate
 from domain.sheets import Preview
 from domain.text import fold
-from handlers.common import ADDRESSED, actor_of, env_of, esc, message_text, reply
-from services import reports
+from handlers.common import (
+    ADDRESSED,
+    actor_of,
+    env_of,
+    esc,
+    message_text,
+    over_rate_limit,
+    reply,
+)
+from services import ratelimit, reports
 from services import sheets as service
 from services.context import Env
 from texts import t
@@ -181,6 +190,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     env = env_of(context)
     actor = await actor_of(update, context)
+    if await over_rate_limit(update, context, ratelimit.IMPORT, actor=actor):
+        return
     document = message.document
     filename = document.file_name or "file.xlsx"
     if service.too_big(env, document.file_size):
@@ -227,8 +238,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action, pid = parts[1], parts[2] if len(parts) > 2 else ""
     message = query.message if isinstance(query.message, Message) else None
     if action == "ok":
-        result = await service.confirm(env, actor, pid, update_id=update.update_id,
-                                       progress=_progress(message, actor.lang))  # fmt: skip
+        progress = _Progress(message, actor.lang)
+        try:
+            result = await service.confirm(env, actor, pid, update_id=update.update_id,
+                                           progress=progress.report)  # fmt: skip
+        finally:
+            await progress.settle()
     elif action == "no":
         result = await service.cancel(env, actor, pid)
     elif action in ("i", "d") and len(parts) == 4:
@@ -242,20 +257,40 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _show(message, update, text, keyboard)
 
 
-def _progress(message: Message | None, lang: str) -> service.Progress:
-    """Edit the preview into 'Đang nhập… n/N' at most once a second."""
-    last = [0.0]
+class _Progress:
+    """Edits the preview into 'Đang nhập… n/N' at most once a second.
 
-    async def report(done: int, total: int) -> None:
+    The import runs inside one write transaction, so the edit must not be awaited there: a slow
+    Telegram call would hold the database's writer. Edits run as tasks; `settle()` cancels any
+    still in flight before the final message replaces them.
+    """
+
+    def __init__(self, message: Message | None, lang: str) -> None:
+        self.message, self.lang = message, lang
+        self.last = 0.0
+        self.task: asyncio.Task[object] | None = None
+
+    async def report(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if message is None or (now - last[0] < PROGRESS_SECONDS and done < total):
+        if self.message is None or now - self.last < PROGRESS_SECONDS:
             return
-        last[0] = now
-        with contextlib.suppress(BadRequest):
-            await message.edit_text(t("sh_progress", lang, done=format_int(done, lang),
-                                      total=format_int(total, lang)))  # fmt: skip
+        if self.task is not None and not self.task.done():
+            return  # the previous edit is still on its way
+        self.last = now
+        text = t("sh_progress", self.lang, done=format_int(done, self.lang),
+                 total=format_int(total, self.lang))  # fmt: skip
+        self.task = asyncio.create_task(self._edit(text))
 
-    return report
+    async def _edit(self, text: str) -> None:
+        assert self.message is not None
+        with contextlib.suppress(BadRequest, NetworkError):
+            await self.message.edit_text(text)
+
+    async def settle(self) -> None:
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.task
 
 
 # --- files out -----------------------------------------------------------------------------
@@ -276,6 +311,8 @@ async def _send_file(update: Update, result: reports.FileResult, lang: str) -> N
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     actor = await actor_of(update, context)
+    if await over_rate_limit(update, context, ratelimit.EXPORT, actor=actor):
+        return
     text = " ".join(context.args or [])
     await _send_file(update, await reports.export_xlsx(env_of(context), actor, text), actor.lang)
 
@@ -283,12 +320,16 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def export_asked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'xuất excel sổ sức khỏe': the same as /xuat."""
     actor = await actor_of(update, context)
+    if await over_rate_limit(update, context, ratelimit.EXPORT, actor=actor):
+        return
     text = message_text(update.effective_message)
     await _send_file(update, await reports.export_xlsx(env_of(context), actor, text), actor.lang)
 
 
 async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     actor = await actor_of(update, context)
+    if await over_rate_limit(update, context, ratelimit.EXPORT, actor=actor):
+        return
     text = " ".join(context.args or [])
     await _send_file(update, await reports.report_docx(env_of(context), actor, text), actor.lang)
 

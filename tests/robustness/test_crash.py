@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from store.db import Database
-from store.schema import alerts_sent, chats, figures, units
+from store.schema import alerts_sent, chats, figures, imports, units
 from tests.conftest import REPO_ROOT
 from tests.rig import FakeBotApi
 from tests.robustness.support import LOAD_OFFICERS, OFFICERS
@@ -194,13 +194,60 @@ def _parts_max(api: FakeBotApi, chat_id: int) -> int:
     return sum(heads.values()) * 10
 
 
-@pytest.mark.xfail(strict=False, reason="a partial sheet import after kill -9: pending (sheets)")
-async def test_kill9_mid_import_leaves_no_partial_import() -> None:
-    from bot.app import HANDLER_MODULES
+def _import_sheet() -> bytes:
+    """Every commune's figure for one indicator (named by the file): 78 rows in one import."""
+    from services.catalogue import load_catalogue
+    from tests.sheets.conftest import xlsx_bytes
 
-    names = {m.__name__ for m in HANDLER_MODULES}
-    assert "handlers.sheets" in names, "the sheets import capability has not landed"
-    raise AssertionError("write the mid-import kill test once handlers.sheets is registered")
+    communes = load_catalogue(REPO_ROOT / "catalogues" / "quang-tri").communes()
+    rows = [[i, u.name, 40 + i, 100 + i] for i, u in enumerate(communes, 1)]
+    return xlsx_bytes([["STT", "Đơn vị", "Số đã đạt", "Tổng số"], *rows])
+
+
+def _preview_buttons(api: FakeBotApi, since: int) -> tuple[dict[str, Any], str] | None:
+    for call in reversed(api.find_calls("editMessageText", since=since, ok=True)):
+        markup = call.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            import json
+
+            markup = json.loads(markup)
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if button.get("callback_data", "").startswith("sh:ok:"):
+                    return dict(call.result), button["callback_data"]
+    return None
+
+
+async def test_kill9_mid_import_leaves_no_partial_import(rig: Any, tmp_path: Path) -> None:
+    """Killed right after [Nhập] is pressed: all rows or none; pressing again imports once."""
+    api, bot = rig
+    admin = 1
+    await bot.start()
+    mark = len(api.calls)
+    api.document(admin, admin, "NCC_20-4-2026.xlsx", _import_sheet())
+    await api.wait_for("editMessageText", since=mark, ok=True, timeout=20)
+    found = _preview_buttons(api, mark)
+    assert found, api.describe_calls()
+    preview, ok = found
+    pressed = len(api.calls)
+    api.callback(admin, admin, preview, ok)
+    await api.wait_for("answerCallbackQuery", since=pressed, include_pending=True, timeout=10)
+    bot.kill9()  # somewhere between the button and the commit
+    first = [r for r in await _rows(tmp_path / "bot.db", figures) if r.source == "import"]
+    assert len(first) in (0, 78), f"a partial import: {len(first)} of 78 rows"
+
+    await bot.start()
+    again = len(api.calls)
+    api.callback(admin, admin, preview, ok)  # the officer presses again after the restart
+    await api.wait_for("answerCallbackQuery", since=again, include_pending=True, timeout=10)
+    await api.idle(quiet=0.6, timeout=30)
+    bot.kill9()
+    rows = [r for r in await _rows(tmp_path / "bot.db", figures) if r.source == "import"]
+    assert len(rows) == 78, "the import must end up stored exactly once"
+    assert len({(r.unit_id, r.indicator_id) for r in rows}) == 78
+    done = [r for r in await _rows(tmp_path / "bot.db", imports) if r.status == "imported"]
+    assert len(done) == 1
+    _assert_clean_logs(bot.log_text())
 
 
 async def _bind_groups(db_path: Path, groups: list[int]) -> None:

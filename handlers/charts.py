@@ -22,7 +22,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from charts.render import NoData, render_png
 from domain.chartspec import ChartSpec
-from handlers.common import env_of, truncate_caption
+from handlers.common import env_of, over_rate_limit, truncate_caption
+from services import ratelimit
 from services.answers import ChartRef
 from services.charts import (
     CHART_PREFIX,
@@ -92,6 +93,8 @@ async def send_chart(
     update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
 ) -> None:
     """The chart as a photo, caption (key number, as-of date) ≤ 1024, [Tải bản gốc] under it."""
+    if await over_rate_limit(update, context, ratelimit.CHART, lang=lang):
+        return
     drawn = await _draw(update, context, ref, lang, original=False)
     if drawn is None or update.effective_message is None:
         return
@@ -111,6 +114,8 @@ async def send_original(
     update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
 ) -> None:
     """The same chart at full resolution as a document (not recompressed by Telegram)."""
+    if await over_rate_limit(update, context, ratelimit.CHART, lang=lang):
+        return
     drawn = await _draw(update, context, ref, lang, original=True)
     if drawn is None or update.effective_message is None:
         return

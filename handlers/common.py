@@ -11,8 +11,10 @@ from telegram.constants import ChatType, MessageLimit
 from telegram.ext import ContextTypes, filters
 
 from domain.language import detect_lang
+from services import ratelimit
 from services.access import Actor, resolve_actor
 from services.context import Env
+from texts import t
 
 ENV_KEY = "env"
 
@@ -27,7 +29,14 @@ async def actor_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Actor:
     user = update.effective_user
     if user is None:
         return Actor(user_id=0, name="", role="none")
-    actor = await resolve_actor(env_of(context), user.id, user.full_name)
+    # Read once per update: the gate and the handler share it on the update's own context
+    # (keyed by the update itself, so nothing about roles outlives the update).
+    cached = getattr(context, "_actor_of_update", None)
+    if cached is not None and cached[0] is update:
+        actor = cached[1]
+    else:
+        actor = await resolve_actor(env_of(context), user.id, user.full_name)
+        context._actor_of_update = (update, actor)  # type: ignore[attr-defined]
     message = update.effective_message
     text = (message.text or message.caption or "") if message else ""
     lang = detect_lang(text) if text and not text.startswith("/") else _lang_of_user(user)
@@ -99,6 +108,24 @@ async def reply(
             )
         )
     return sent
+
+
+async def over_rate_limit(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    action: str,
+    *,
+    actor: Actor | None = None,
+    lang: str | None = None,
+) -> bool:
+    """Per-user limit of an expensive action (services/ratelimit; leaders and admins get more):
+    True after telling the person how long to wait, so the caller stops there."""
+    actor = actor or await actor_of(update, context)
+    limited = ratelimit.check(env_of(context), actor.user_id, action, role=actor.role)
+    if limited is None:
+        return False
+    await reply(update, t("rate_limited", lang or actor.lang, seconds=limited.seconds))
+    return True
 
 
 def truncate_caption(text: str, limit: int = MessageLimit.CAPTION_LENGTH) -> str:

@@ -1,19 +1,22 @@
-"""Questions in chat: the catch-all for addressed text, answers in HTML, charts behind a button."""
+"""Questions in chat: the catch-all for addressed text, answers in HTML, charts behind a button.
+
+Charts themselves (drawing, the photo, [Tải bản gốc], the buttons' callbacks) are
+handlers/charts.py's.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import importlib
 import logging
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from domain.numbers import format_change_points, format_date, format_int, format_rate
 from domain.numbers import format_ratio_count as ratio
+from handlers.charts import send_chart
 from handlers.common import (
     ADDRESSED,
     actor_of,
@@ -22,13 +25,13 @@ from handlers.common import (
     message_text,
     reply,
     strip_mention,
-    truncate_caption,
 )
-from services.answers import Answer, ChartRef, IndicatorFacts, UnitLine, answer, chart_for
+from handlers.tasks import format_task_list
+from services.answers import Answer, ChartRef, IndicatorFacts, UnitLine, answer
+from services.charts import chart_callback_data
 from texts import t
 
 log = logging.getLogger(__name__)
-CHART_PREFIX, ORIGINAL_PREFIX = "qc", "qo"
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -243,19 +246,10 @@ def _unit_status_line(lang: str, f: IndicatorFacts, x: UnitLine) -> str:
 
 
 def _unit_tasks(a: Answer) -> list[str]:
-    formatter = _task_formatter()
-    if a.tasks is None or formatter is None:
+    if a.tasks is None:
         return [t("q_unit_tasks_not_ready", a.lang)]
-    text = formatter(a.tasks, a.lang)
+    text = format_task_list(a.tasks, a.lang)
     return [t("q_unit_tasks", a.lang), text] if text else []
-
-
-def _task_formatter() -> Callable[[Any, str], str] | None:
-    try:
-        module = importlib.import_module("handlers.tasks")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "format_task_list", None)
 
 
 def render_change(a: Answer) -> str:
@@ -311,10 +305,7 @@ def render_not_reported(a: Answer) -> str:
 def render_tasks(a: Answer) -> str:
     if a.kind == "not_ready":
         return t("q_not_ready_tasks", a.lang)
-    formatter = _task_formatter()
-    if formatter is None:
-        return t("q_not_ready_tasks", a.lang)
-    return formatter(a.tasks, a.lang) or t("q_tasks_none", a.lang)
+    return format_task_list(a.tasks, a.lang) or t("q_tasks_none", a.lang)
 
 
 def render_unknown(a: Answer) -> str:
@@ -358,7 +349,8 @@ def render_answer(a: Answer) -> str:
 
 
 def chart_keyboard(ref: ChartRef, lang: str) -> InlineKeyboardMarkup:
-    button = InlineKeyboardButton(t("q_chart_button", lang), callback_data=ref.data(CHART_PREFIX))
+    """[📊 Biểu đồ] under an answer; its callback is handled by handlers/charts.py."""
+    button = InlineKeyboardButton(t("q_chart_button", lang), callback_data=chart_callback_data(ref))
     return InlineKeyboardMarkup([[button]])
 
 
@@ -381,95 +373,8 @@ async def on_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, render_answer(result), keyboard=keyboard)
 
 
-def _optional_module(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        return None
-
-
-def _render_png() -> Callable[[Any], bytes] | None:
-    try:
-        module = importlib.import_module("charts.render")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "render_png", None)
-
-
-async def _chart_png(context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str) -> Any:
-    """(png bytes | None, caption or the reason there is no picture)."""
-    render = _render_png()
-    if render is None:
-        return None, t("q_chart_not_ready", lang)
-    if ref.kind == "tasks":
-        return None, t("q_chart_tasks", lang)
-    result = await chart_for(env_of(context), ref, lang)
-    if result.spec is None:
-        return None, t("q_chart_no_data", lang)
-    png = await asyncio.get_running_loop().run_in_executor(None, render, result.spec)
-    key = t("q_chart_key", lang, rate=_rate(result.key_rate, lang)) if result.key_rate else ""
-    caption = t("q_chart_caption", lang, title=esc(result.title), key=key,
-                date=format_date(result.as_of, lang))  # fmt: skip
-    return png, truncate_caption(caption)
-
-
-async def send_chart(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
-) -> None:
-    charts = _optional_module("handlers.charts")  # issue 6 hook: the charts capability draws
-    if charts is not None and hasattr(charts, "send_chart"):
-        await charts.send_chart(update, context, ref, lang)
-        return
-    message = update.effective_message
-    if message is None:
-        return
-    png, caption = await _chart_png(context, ref, lang)
-    if png is None:
-        await message.reply_html(caption)
-        return
-    button = InlineKeyboardButton(
-        t("q_original_button", lang), callback_data=ref.data(ORIGINAL_PREFIX)
-    )
-    await message.reply_photo(png, caption=caption, reply_markup=InlineKeyboardMarkup([[button]]))
-
-
-async def on_chart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    ref = ChartRef.parse(query.data)
-    lang = (query.from_user.language_code or "vi")[:2] if query.from_user else "vi"
-    lang = "en" if lang == "en" else "vi"
-    await query.answer()
-    if ref is None or (ref.indicator and ref.indicator not in env_of(context).ids.indicator_id):
-        if query.message is not None:
-            await context.bot.send_message(query.message.chat.id, t("q_chart_expired", lang))
-        return
-    if query.data.startswith(ORIGINAL_PREFIX):
-        await _send_original(update, context, ref, lang)
-    else:
-        await send_chart(update, context, ref, lang)
-
-
-async def _send_original(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, ref: ChartRef, lang: str
-) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    png, caption = await _chart_png(context, ref, lang)
-    if png is None:
-        await message.reply_html(caption)
-        return
-    name = f"{ref.kind}-{ref.indicator or ref.unit or 'chart'}.png".replace("/", "-")
-    await message.reply_document(InputFile(png, filename=name), caption=caption)
-
-
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Last in group 0: every addressed text that no command or figure handler took.
     application.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & ADDRESSED, on_question)
-    )
-    application.add_handler(
-        CallbackQueryHandler(on_chart_button, pattern=rf"^(?:{CHART_PREFIX}|{ORIGINAL_PREFIX})\|")
     )

@@ -2,17 +2,24 @@
 
 Usage at the edge, before the expensive work::
 
-    limited = ratelimit.check(env, actor.user_id, ratelimit.CHART)
+    limited = ratelimit.check(env, actor.user_id, ratelimit.CHART, role=actor.role)
     if limited is not None:
         await reply(update, t("rate_limited", actor.lang, seconds=limited.seconds))
         return
 
-The buckets live IN MEMORY, one set per Env (so per process): correct for the one long-polling
-process this bot runs as today. Several workers (the webhook / multi-worker issue) would each
-grant the full allowance; that issue moves the buckets into the database (a `pending_actions`
-row of kind "ratelimit" per user and action, updated inside the write transaction). Keep
-`check()`'s signature and the move is invisible to callers. Time comes from env.clock, so tests
-drive the refill with a FixedClock. Admins are not exempt: a runaway script is still limited.
+(handlers/common.py `over_rate_limit` does exactly this for the handlers.)
+
+The buckets live IN MEMORY, one set per Env, so per process. With several webhook workers
+(docs/deploy.md) each worker grants the full allowance: a user who lands on N workers may get N
+times the limit. Accepted on purpose: the limit protects each process's CPU and event loop from
+one person's rendering and file work, which is per process too; it is not a quota. Should a
+shared quota be needed, keep `check()`'s signature and move the buckets into the database
+(updated inside the write transaction): callers will not notice. Time comes from env.clock, so tests
+drive the refill with a FixedClock.
+
+Leaders and admins get `ELEVATED_FACTOR` times the allowance (burst and refill): they ask for
+charts and reports in meetings, several in a row. They are not exempt: a runaway script or a
+stuck client is still limited. Pass the actor's role (`role=actor.role`) to get it.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ class Limit:
     def refill_per_second(self) -> float:
         return self.burst / self.per_seconds
 
+
+ELEVATED_ROLES = frozenset({"leader", "admin"})
+ELEVATED_FACTOR = 3
 
 LIMITS: dict[str, Limit] = {
     CHART: Limit(burst=6, per_seconds=60),
@@ -70,11 +80,13 @@ class RateLimiter:
         self.limits = dict(LIMITS if limits is None else limits)
         self._buckets: dict[tuple[int, str], _Bucket] = {}
 
-    def check(self, user_id: int, action: str) -> RetryAfter | None:
+    def check(self, user_id: int, action: str, *, role: str = "") -> RetryAfter | None:
         """Take one token; None when allowed, RetryAfter when the bucket is empty."""
         limit = self.limits.get(action)
         if limit is None:
             raise ValueError(f"no rate limit for {action!r}; one of {sorted(self.limits)}")
+        if role in ELEVATED_ROLES:
+            limit = Limit(limit.burst * ELEVATED_FACTOR, limit.per_seconds)
         now = self.clock.now()
         bucket = self._buckets.get((user_id, action))
         if bucket is None:
@@ -106,7 +118,9 @@ def limiter_of(env: Env) -> RateLimiter:
     return found
 
 
-def check(env_or_state: Env | RateLimiter, user_id: int, action: str) -> RetryAfter | None:
+def check(
+    env_or_state: Env | RateLimiter, user_id: int, action: str, *, role: str = ""
+) -> RetryAfter | None:
     """None when `user_id` may do `action` now; otherwise how long to wait."""
     state = env_or_state if isinstance(env_or_state, RateLimiter) else limiter_of(env_or_state)
-    return state.check(user_id, action)
+    return state.check(user_id, action, role=role)

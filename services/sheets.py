@@ -13,7 +13,6 @@ import asyncio
 import csv
 import hashlib
 import io
-import secrets
 import unicodedata
 import zipfile
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,8 +26,10 @@ from domain import sheets as dsheets
 from domain.sheets import Cell, Parsed, Preview, Stored
 from services.access import IMPORT, Actor, require
 from services.context import Env
+from store import pending as pending_store
 from store import sheets as store
 from store.figures import insert_figures, latest_as_of
+from store.pending import Pending
 from store.people import record_audit
 from store.updates import claim_update
 
@@ -38,6 +39,7 @@ MAX_COLUMNS = 60
 MAX_SHEETS = 10
 MAX_UNZIPPED_BYTES = 60_000_000  # all parts of an .xlsx, uncompressed
 MAX_ZIP_RATIO = 150  # a part that inflates more than this (and is large) is a bomb
+PENDING_KIND = "sheet_import"
 PENDING_TTL = timedelta(hours=24)
 CHUNK_ROWS = 250  # figures inserted per statement; progress is reported after each chunk
 ASK_INDICATORS = 10
@@ -250,14 +252,12 @@ async def receive(
                           filename=filename)  # fmt: skip
     sheet, header = chosen
     payload = _initial_payload(env, sheet, header, filename, caption, data)
-    pending_id = secrets.token_urlsafe(9)
     async with env.db.write() as conn:
         if not await claim_update(conn, update_id, env.clock.now()):
             return SheetReply("duplicate", filename=filename)
-        now = env.clock.now()
-        await store.create_pending(
-            conn, pending_id, user_id=actor.user_id, chat_id=chat_id, payload=payload,
-            now=now, expires_at=now + PENDING_TTL,
+        pending_id = await pending_store.create(
+            conn, kind=PENDING_KIND, user_id=actor.user_id, chat_id=chat_id, payload=payload,
+            now=env.clock.now(), ttl=PENDING_TTL,
         )  # fmt: skip
         return await _evaluate(env, actor, conn, pending_id, payload)
 
@@ -378,14 +378,10 @@ def _date_choices(env: Env) -> tuple[tuple[str, str], ...]:
 
 async def _open_pending(
     env: Env, actor: Actor, conn: AsyncConnection, pending_id: str
-) -> store.PendingSheet | None:
-    pending = await store.get_pending(conn, pending_id)
-    if pending is None or pending.status != "open" or pending.user_id != actor.user_id:
-        return None
-    expires = pending.expires_at
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=env.clock.tz)
-    return pending if expires > env.clock.now() else None
+) -> Pending | None:
+    return await pending_store.get(
+        conn, pending_id, now=env.clock.now(), kind=PENDING_KIND, user_id=actor.user_id
+    )
 
 
 async def choose(env: Env, actor: Actor, pending_id: str, field: str, value: str) -> SheetReply:
@@ -403,7 +399,7 @@ async def choose(env: Env, actor: Actor, pending_id: str, field: str, value: str
             except ValueError:
                 return SheetReply("gone")
             payload["as_of"] = min(day, env.clock.today()).isoformat()
-        await store.update_pending(conn, pending_id, payload)
+        await pending_store.update_payload(conn, pending_id, payload)
         return await _evaluate(env, actor, conn, pending_id, payload)
 
 
@@ -413,7 +409,7 @@ async def cancel(env: Env, actor: Actor, pending_id: str) -> SheetReply:
         pending = await _open_pending(env, actor, conn, pending_id)
         if pending is None:
             return SheetReply("gone")
-        await store.finish_pending(conn, pending_id, "cancelled")
+        await pending_store.finish(conn, pending_id, "cancelled")
         return SheetReply("cancelled", pending_id, filename=pending.payload.get("filename", ""))
 
 
@@ -441,10 +437,10 @@ async def confirm(
             return reply
         rows = reply.preview.to_import
         if not rows:
-            await store.finish_pending(conn, pending_id, "done")
+            await pending_store.finish(conn, pending_id, "done")
             return SheetReply("done", pending_id, filename=reply.filename, preview=reply.preview)
         import_id = await _store_rows(env, actor, conn, pending, reply.preview, progress)
-        await store.finish_pending(conn, pending_id, "done")
+        await pending_store.finish(conn, pending_id, "done")
     return SheetReply("done", pending_id, filename=reply.filename, preview=reply.preview,
                       imported=len(rows), import_id=import_id)  # fmt: skip
 
@@ -453,7 +449,7 @@ async def _store_rows(
     env: Env,
     actor: Actor,
     conn: AsyncConnection,
-    pending: store.PendingSheet,
+    pending: Pending,
     result: Preview,
     progress: Progress | None,
 ) -> int:
@@ -484,7 +480,7 @@ def _figure_row(
     env: Env,
     actor: Actor,
     r: dsheets.RowFigure,
-    pending: store.PendingSheet,
+    pending: Pending,
     import_id: int,
     now: datetime,
 ) -> dict[str, object]:

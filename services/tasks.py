@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
@@ -13,8 +12,9 @@ from domain.deadlines import TaskState, days_left, days_overdue, task_state
 from domain.matching import NameIndex
 from domain.periods import parse_due
 from domain.plan_table import PlanRow, header_columns, parse_table
-from services.access import Actor, aware
+from services.access import Actor
 from services.context import Env
+from store import pending as pending_store
 from store import tasks as store
 from store.alerts import chase_counts
 from store.updates import claim_update
@@ -250,10 +250,10 @@ async def close_chosen(
 ) -> CloseResult:
     """The answer to 'which task number 4?': a button naming one of the candidates."""
     async with env.db.read() as conn:
-        pending = await store.get_pending(conn, pending_id)
-    if pending is None or pending.status != "open" or pending.user_id != actor.user_id:
-        return CloseResult("expired")
-    if aware(pending.expires_at, env) < env.clock.now():  # PostgreSQL: aware, in UTC
+        pending = await pending_store.get(
+            conn, pending_id, now=env.clock.now(), kind=CLOSE_KIND, user_id=actor.user_id
+        )
+    if pending is None:
         return CloseResult("expired")
     if task_id not in pending.payload.get("ids", []):
         return CloseResult("not_found")
@@ -277,7 +277,7 @@ async def _close(
         if not await claim_update(conn, update_id, now):
             return CloseResult("duplicate", task=view)
         if pending_id is not None:
-            await store.finish_pending(conn, pending_id, "done")
+            await pending_store.finish(conn, pending_id, "done")
         closed = await store.close_task(
             conn, view.id, now=now, by=actor.user_id, result=result_text
         )
@@ -287,20 +287,11 @@ async def _close(
 async def _remember(
     env: Env, actor: Actor, chat_id: int, kind: str, payload: dict[str, Any]
 ) -> str:
-    pending_id = secrets.token_hex(6)
-    now = env.clock.now()
     async with env.db.write() as conn:
-        await store.create_pending(
-            conn,
-            pending_id=pending_id,
-            kind=kind,
-            user_id=actor.user_id,
-            chat_id=chat_id,
-            payload=payload,
-            now=now,
-            expires_at=now + PENDING_TTL,
-        )
-    return pending_id
+        return await pending_store.create(
+            conn, kind=kind, user_id=actor.user_id, chat_id=chat_id, payload=payload,
+            now=env.clock.now(), ttl=PENDING_TTL,
+        )  # fmt: skip
 
 
 # -- importing a plan forwarded as .docx or .xlsx ----------------------------------------------
@@ -484,21 +475,21 @@ async def confirm_plan(
     """Import the previewed plan (or drop it); a second tap finds it already finished."""
     now = env.clock.now()
     async with env.db.write() as conn:
-        pending = await store.get_pending(conn, pending_id)
-        if pending is None or pending.kind != PLAN_KIND or pending.status != "open":
+        pending = await pending_store.get(conn, pending_id, now=now, kind=PLAN_KIND)
+        if pending is None:
             return PlanImportResult("expired")
         plan = str(pending.payload["plan"])
         if pending.user_id != actor.user_id or not actor.may_write_for(plan):
             return PlanImportResult("forbidden")
         if not accept:
-            await store.finish_pending(conn, pending_id, "cancelled")
+            await pending_store.finish(conn, pending_id, "cancelled")
             return PlanImportResult("cancelled", plan_name=_name(env, plan))
         rows = [
             _task_values(env, plan, str(pending.payload.get("title", "")), r)
             for r in pending.payload["rows"]
         ]
         added, updated = await store.upsert_imported(conn, rows, now=now, by=actor.user_id)
-        await store.finish_pending(conn, pending_id, "done")
+        await pending_store.finish(conn, pending_id, "done")
     return PlanImportResult("imported", added, updated, _name(env, plan))
 
 

@@ -1,9 +1,8 @@
-"""Alerts repository: chats and their alert settings, the sent-alerts ledger, who reported."""
+"""Alerts repository: alert settings of chats (ChatRow: store/people), the ledger, who reported."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -12,43 +11,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from store.people import ChatRow as ChatRow  # chats are read by store/people; re-exported
+from store.people import all_chats as all_chats
+from store.people import get_chat as get_chat
 from store.schema import alerts_sent, chats, figures, user_units, users
 
 GROUP_TYPES = ("group", "supergroup")
-
-
-@dataclass(frozen=True)
-class ChatRow:
-    id: int
-    type: str
-    title: str
-    scope_unit_id: int | None
-    status: str
-    alerts_enabled: bool
-    alert_time: str | None
-    all_clear: bool
-
-
-def _chat(r: Any) -> ChatRow:
-    return ChatRow(
-        r.id,
-        r.type,
-        r.title,
-        r.scope_unit_id,
-        r.status,
-        bool(r.alerts_enabled),
-        r.alert_time,
-        bool(r.all_clear),
-    )
-
-
-async def all_chats(conn: AsyncConnection) -> list[ChatRow]:
-    return [_chat(r) for r in await conn.execute(select(chats).order_by(chats.c.id))]
-
-
-async def get_chat(conn: AsyncConnection, chat_id: int) -> ChatRow | None:
-    row = (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
-    return _chat(row) if row else None
 
 
 async def set_chat_alerts(

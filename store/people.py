@@ -103,21 +103,33 @@ async def user_ids_with_role(conn: AsyncConnection, role: str) -> list[int]:
 
 @dataclass(frozen=True)
 class ChatRow:
+    """A chat the bot is or was in, with its scope and alert settings (store/alerts reads it)."""
+
     id: int
     type: str
     title: str
     scope_unit_id: int | None
-    status: str
+    status: str  # member | left | kicked | blocked | migrated
     migrated_to: int | None
+    alerts_enabled: bool
+    alert_time: str | None  # HH:MM, None → the ALERT_TIME setting
+    all_clear: bool
 
 
 def _chat(row: Any) -> ChatRow:
-    return ChatRow(row.id, row.type, row.title, row.scope_unit_id, row.status, row.migrated_to)
+    return ChatRow(
+        row.id, row.type, row.title, row.scope_unit_id, row.status, row.migrated_to,
+        bool(row.alerts_enabled), row.alert_time, bool(row.all_clear),
+    )  # fmt: skip
 
 
 async def get_chat(conn: AsyncConnection, chat_id: int) -> ChatRow | None:
     row = (await conn.execute(select(chats).where(chats.c.id == chat_id))).first()
     return _chat(row) if row else None
+
+
+async def all_chats(conn: AsyncConnection) -> list[ChatRow]:
+    return [_chat(r) for r in await conn.execute(select(chats).order_by(chats.c.id))]
 
 
 async def upsert_chat(

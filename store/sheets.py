@@ -1,78 +1,14 @@
-"""Sheet imports: the `imports` record of a file, its pending preview, and export reads."""
+"""Sheet imports: the `imports` record of a file (its pending preview lives in store/pending)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.schema import imports, pending_actions
-
-PENDING_KIND = "sheet_import"
-
-
-@dataclass(frozen=True)
-class PendingSheet:
-    id: str
-    user_id: int
-    chat_id: int
-    payload: dict[str, Any]
-    expires_at: datetime
-    status: str  # open | done | cancelled
-
-
-async def create_pending(
-    conn: AsyncConnection,
-    pending_id: str,
-    *,
-    user_id: int,
-    chat_id: int,
-    payload: dict[str, Any],
-    now: datetime,
-    expires_at: datetime,
-) -> None:
-    await conn.execute(
-        insert(pending_actions).values(
-            id=pending_id, kind=PENDING_KIND, user_id=user_id, chat_id=chat_id,
-            payload=payload, created_at=now, expires_at=expires_at, status="open",
-        )
-    )  # fmt: skip
-
-
-async def get_pending(conn: AsyncConnection, pending_id: str) -> PendingSheet | None:
-    row = (
-        await conn.execute(
-            select(pending_actions).where(
-                pending_actions.c.id == pending_id, pending_actions.c.kind == PENDING_KIND
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    return PendingSheet(
-        row.id, row.user_id, row.chat_id, dict(row.payload), row.expires_at, row.status
-    )
-
-
-async def update_pending(conn: AsyncConnection, pending_id: str, payload: dict[str, Any]) -> None:
-    await conn.execute(
-        update(pending_actions)
-        .where(pending_actions.c.id == pending_id, pending_actions.c.status == "open")
-        .values(payload=payload)
-    )
-
-
-async def finish_pending(conn: AsyncConnection, pending_id: str, status: str) -> bool:
-    """open → done | cancelled, once: a second tap finds it finished."""
-    result = await conn.execute(
-        update(pending_actions)
-        .where(pending_actions.c.id == pending_id, pending_actions.c.status == "open")
-        .values(status=status)
-    )
-    return bool(result.rowcount)
+from store.schema import imports
 
 
 async def record_import(

@@ -1,4 +1,4 @@
-"""Plan tasks repository: reading, closing, importing tasks and the pending plan imports."""
+"""Plan tasks repository: reading, closing and importing tasks (pending previews: store/pending)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.schema import audit, pending_actions, task_events, tasks
+from store.schema import audit, task_events, tasks
 
 
 @dataclass(frozen=True)
@@ -136,61 +136,3 @@ async def upsert_imported(
         )
     )
     return added, updated
-
-
-# -- pending confirmations (kept in the database, not in memory) -------------------------------
-
-
-@dataclass(frozen=True)
-class Pending:
-    id: str
-    kind: str
-    user_id: int
-    chat_id: int
-    payload: dict[str, Any]
-    expires_at: datetime
-    status: str
-
-
-async def create_pending(
-    conn: AsyncConnection,
-    *,
-    pending_id: str,
-    kind: str,
-    user_id: int,
-    chat_id: int,
-    payload: dict[str, Any],
-    now: datetime,
-    expires_at: datetime,
-) -> None:
-    await conn.execute(
-        insert(pending_actions).values(
-            id=pending_id,
-            kind=kind,
-            user_id=user_id,
-            chat_id=chat_id,
-            payload=payload,
-            created_at=now,
-            expires_at=expires_at,
-            status="open",
-        )
-    )
-
-
-async def get_pending(conn: AsyncConnection, pending_id: str) -> Pending | None:
-    r = (
-        await conn.execute(select(pending_actions).where(pending_actions.c.id == pending_id))
-    ).first()
-    if r is None:
-        return None
-    return Pending(r.id, r.kind, r.user_id, r.chat_id, dict(r.payload), r.expires_at, r.status)
-
-
-async def finish_pending(conn: AsyncConnection, pending_id: str, status: str) -> bool:
-    """open → done | cancelled, once: a second tap on the button finds it finished."""
-    result = await conn.execute(
-        update(pending_actions)
-        .where(pending_actions.c.id == pending_id, pending_actions.c.status == "open")
-        .values(status=status)
-    )
-    return bool(result.rowcount)

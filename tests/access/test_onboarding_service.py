@@ -211,9 +211,8 @@ async def test_group_binding_and_migration(env: Env, admin: Actor) -> None:
 
 
 async def test_resync_catalogue(env: Env, admin: Actor) -> None:
-    from tests.access.conftest import REPO_ROOT
+    from tests.envs import BUNDLED as folder
 
-    folder = REPO_ROOT / "catalogues" / "quang-tri"
     report = await onboarding.resync_catalogue(env, admin, folder)
     assert not isinstance(report, access.Denied)
     assert report.units_added == 0

@@ -16,13 +16,10 @@ from typing import Any
 import pytest
 
 from domain.clock import FixedClock
-from services.catalogue import load_catalogue
 from services.context import Env
-from store.catalogue import sync_catalogue
-from store.db import Database
 from store.figures import insert_figures
+from tests.envs import make_env
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 4, 23)
 NOW = datetime(2026, 4, 23, 9, 0)
 DAYS = (date(2026, 1, 10), date(2026, 2, 10), date(2026, 3, 10), date(2026, 4, 20))
@@ -68,15 +65,10 @@ async def seed_figures(env: Env) -> None:
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'charts.db'}")
-    await db.migrate()
-    catalogue = load_catalogue(REPO_ROOT / "catalogues" / "quang-tri")
-    clock = FixedClock(NOW)
-    async with db.write() as conn:
-        ids, _ = await sync_catalogue(conn, catalogue, clock.now())
-    yield Env(db=db, catalogue=catalogue, ids=ids, clock=clock, admin_ids=frozenset({1}),
-              bot_username="dean06_test_bot")  # fmt: skip
-    await db.close()
+    made = await make_env(tmp_path / "charts.db", FixedClock(NOW), admin_ids=frozenset({1}),
+                          bot_username="dean06_test_bot")  # fmt: skip
+    yield made
+    await made.db.close()
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from domain.clock import FixedClock
 from services import figures as svc
 from services.access import Actor
 from services.context import Env
-from store.catalogue import sync_catalogue
-from store.db import Database
+from tests.envs import make_env
 from tests.figures.small_catalogue import small_catalogue
 
 OFFICER = Actor(user_id=7, name="Cán bộ", role="officer", unit_codes=("vinh-thuy",))
@@ -21,14 +20,10 @@ LEADER = Actor(user_id=9, name="Lãnh đạo", role="leader")
 
 @pytest.fixture
 async def env(db_url: str) -> AsyncIterator[Env]:
-    db = Database(db_url)  # SQLite and PostgreSQL (tests/conftest.py)
-    await db.migrate()
-    clock = FixedClock(datetime(2026, 4, 22, 9, 0))
-    cat = small_catalogue()
-    async with db.write() as conn:
-        ids, _ = await sync_catalogue(conn, cat, clock.now())
-    yield Env(db=db, catalogue=cat, ids=ids, clock=clock)
-    await db.close()
+    # SQLite and PostgreSQL (tests/conftest.py)
+    made = await make_env(db_url, FixedClock(datetime(2026, 4, 22, 9, 0)), small_catalogue())
+    yield made
+    await made.db.close()
 
 
 def src(mid: int, upd: int, kind: str = "message") -> svc.Source:

@@ -14,11 +14,10 @@ from domain.clock import FixedClock
 from domain.questions import Lexicon
 from services.catalogue import load_catalogue
 from services.context import Env, indicator_index, unit_index
-from store.catalogue import sync_catalogue
-from store.db import Database
 from store.figures import insert_figures
+from tests.envs import BUNDLED, make_env
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "catalogues" / "quang-tri"
+CATALOGUE = BUNDLED
 TODAY = date(2026, 4, 23)
 STALE_UNIT = "cam-lo"  # last figure 10/02/2026: older than the cycle (cut-off 12/03/2026)
 SILENT_UNIT = "lia"  # no figures at all
@@ -48,12 +47,9 @@ class Dataset:
 
 @pytest.fixture
 async def dataset(tmp_path: Path, catalogue) -> AsyncIterator[Dataset]:  # type: ignore[no-untyped-def]
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'q.db'}")
-    await db.migrate()
     clock = FixedClock(datetime(2026, 4, 23, 9, 0))
-    async with db.write() as conn:
-        ids, _ = await sync_catalogue(conn, catalogue, clock.now())
-    env = Env(db=db, catalogue=catalogue, ids=ids, clock=clock)
+    env = await make_env(tmp_path / "q.db", clock, catalogue)
+    ids = env.ids
     data = Dataset(env)
     rows = []
     rnd = random.Random(5)
@@ -83,9 +79,9 @@ async def dataset(tmp_path: Path, catalogue) -> AsyncIterator[Dataset]:  # type:
                 if day.year == 2025 and value[1]:
                     data.year_start[code][unit.code] = (value[0], value[1])
                 data.latest[code][unit.code] = (*value, day)
-    async with db.write() as conn:
+    async with env.db.write() as conn:
         await insert_figures(conn, rows)
     try:
         yield data
     finally:
-        await db.close()
+        await env.db.close()

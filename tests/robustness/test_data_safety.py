@@ -188,6 +188,16 @@ def test_rate_limit_token_bucket() -> None:
         limiter.check(7, "nuke")
 
 
+def test_leaders_and_admins_get_a_higher_limit_not_none() -> None:
+    limiter = ratelimit.RateLimiter(FixedClock(NOW))
+    burst = ratelimit.LIMITS[ratelimit.CHART].burst
+    for role, allowed in (("officer", burst), ("leader", burst * ratelimit.ELEVATED_FACTOR),
+                          ("admin", burst * ratelimit.ELEVATED_FACTOR)):  # fmt: skip
+        user = {"officer": 1, "leader": 2, "admin": 3}[role]
+        granted = [limiter.check(user, ratelimit.CHART, role=role) is None for _ in range(99)]
+        assert granted.index(False) == allowed, role
+
+
 def test_rate_limit_state_lives_with_the_env() -> None:
     class FakeEnv:
         clock = FixedClock(NOW)
@@ -199,7 +209,6 @@ def test_rate_limit_state_lives_with_the_env() -> None:
     assert ratelimit.check(FakeEnv(), 1, ratelimit.EXPORT) is None  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=False, reason="charts/exports/imports do not call ratelimit.check yet")
 async def test_chart_requests_are_rate_limited(botapi: FakeBotApi, seeded: Any) -> None:
     app = build_application(seeded)
     async with running(app, poll_timeout=1):

@@ -12,26 +12,17 @@ import pytest
 
 from domain.clock import FixedClock
 from services.access import Actor
-from services.catalogue import load_catalogue
 from services.context import Env
-from store.catalogue import sync_catalogue
-from store.db import Database
 from store.figures import insert_figures
+from tests import envs
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 4, 25, 9, 0)
 LEADER = Actor(1, "Lãnh đạo", "admin")
 OFFICER = Actor(7, "Cán bộ Vĩnh Thủy", "officer", ("vinh-thuy",))
 
 
 async def make_env(path: Path) -> Env:
-    db = Database(f"sqlite+aiosqlite:///{path}")
-    await db.migrate()
-    catalogue = load_catalogue(REPO_ROOT / "catalogues" / "quang-tri")
-    clock = FixedClock(NOW)
-    async with db.write() as conn:
-        ids, _ = await sync_catalogue(conn, catalogue, clock.now())
-    return Env(db=db, catalogue=catalogue, ids=ids, clock=clock, admin_ids=frozenset({1}))
+    return await envs.make_env(path, FixedClock(NOW), admin_ids=frozenset({1}))
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ import pytest
 from domain.catalogue import parse_catalogue
 from domain.clock import FixedClock
 from services.context import Env
-from store.catalogue import sync_catalogue
-from store.db import Database
-from store.schema import chats, figures, user_units, users
+from store.figures import insert_figure
+from tests.envs import add_person, bind_chat, make_env
+
+__all__ = ["add_person", "bind_chat"]  # used by tests here and in tests/scale
 
 PROVINCE_YAML = """
 code: test
@@ -88,19 +89,8 @@ def at(day: date, hh: int = 7, mm: int = 0) -> datetime:
 
 async def open_env(path: Path | str, clock: FixedClock) -> Env:
     """`path`: a SQLite file, or a SQLAlchemy URL (the `db_url` fixture: both databases)."""
-    db = Database(path if isinstance(path, str) else f"sqlite+aiosqlite:///{path}")
-    await db.migrate()
-    catalogue = make_catalogue()
-    async with db.write() as conn:
-        ids, _ = await sync_catalogue(conn, catalogue, clock.now())
-    return Env(
-        db=db,
-        catalogue=catalogue,
-        ids=ids,
-        clock=clock,
-        admin_ids=frozenset({1}),
-        alert_time=time(7, 0),
-    )
+    return await make_env(path, clock, make_catalogue(), admin_ids=frozenset({1}),
+                          alert_time=time(7, 0))  # fmt: skip
 
 
 @pytest.fixture
@@ -117,46 +107,6 @@ async def env(db_url: str, clock: FixedClock) -> AsyncIterator[Env]:
         await env.db.close()
 
 
-async def bind_chat(
-    env: Env, chat_id: int, unit: str | None, chat_type: str = "supergroup", **settings: object
-) -> None:
-    now = env.clock.now()
-    async with env.db.write() as conn:
-        await conn.execute(
-            chats.insert().values(
-                id=chat_id,
-                type=chat_type,
-                title=f"chat {chat_id}",
-                scope_unit_id=env.ids.unit_id[unit] if unit else None,
-                status="member",
-                created_at=now,
-                updated_at=now,
-                **settings,
-            )
-        )
-
-
-async def add_person(env: Env, user_id: int, role: str, units: list[str]) -> None:
-    now = env.clock.now()
-    async with env.db.write() as conn:
-        await conn.execute(
-            users.insert().values(
-                id=user_id,
-                full_name=f"u{user_id}",
-                role=role,
-                lang="vi",
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        for u in units:
-            await conn.execute(
-                user_units.insert().values(
-                    user_id=user_id, unit_id=env.ids.unit_id[u], created_at=now
-                )
-            )
-
-
 async def add_figure(
     env: Env,
     unit: str,
@@ -166,15 +116,16 @@ async def add_figure(
     as_of: date,
     created: datetime | None = None,
 ) -> None:
-    async with env.db.write() as conn:
-        await conn.execute(
-            figures.insert().values(
-                unit_id=env.ids.unit_id[unit],
-                indicator_id=env.ids.indicator_id[indicator],
-                numerator=num,
-                denominator=den,
-                as_of=as_of,
-                source="seed",
-                created_at=created or env.clock.now(),
-            )
+    async with env.db.write() as conn:  # through the store: current_figures stays in step
+        await insert_figure(
+            conn,
+            {
+                "unit_id": env.ids.unit_id[unit],
+                "indicator_id": env.ids.indicator_id[indicator],
+                "numerator": num,
+                "denominator": den,
+                "as_of": as_of,
+                "source": "seed",
+                "created_at": created or env.clock.now(),
+            },
         )

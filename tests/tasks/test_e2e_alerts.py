@@ -14,7 +14,7 @@ from handlers.alerts import JOB_PREFIX, make_sender
 from services import alerts as service
 from services.context import Env
 from store.alerts import get_chat
-from store.schema import chats
+from tests.envs import bind_chat
 from tests.rig import FakeBotApi
 
 GROUP = -1009001
@@ -28,19 +28,7 @@ def bot_clock() -> FixedClock:
 
 
 async def _bind(env: Env, chat_id: int, unit: str) -> None:
-    now = env.clock.now()
-    async with env.db.write() as conn:
-        await conn.execute(
-            chats.insert().values(
-                id=chat_id,
-                type="supergroup",
-                title="Tổ công tác",
-                scope_unit_id=env.ids.unit_id[unit],
-                status="member",
-                created_at=now,
-                updated_at=now,
-            )
-        )
+    await bind_chat(env, chat_id, unit, title="Tổ công tác")
 
 
 async def _settled(env: Env) -> None:

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.schema import figures, pending_actions, users
+from store.schema import current_figures, figures, pending_actions, users
+
+UNRECORDED = datetime(1970, 1, 1, tzinfo=UTC)  # created_at of a figure read from current_figures
 
 
 @dataclass(frozen=True)
@@ -23,8 +41,9 @@ class FigureRow:
     denominator: int | None
     done: bool | None
     as_of: date
-    created_at: datetime
-    actor_user_id: int | None
+    # as-of reads (latest_as_of, stats.latest_at) carry values only: UNRECORDED and None there
+    created_at: datetime = UNRECORDED
+    actor_user_id: int | None = None
     derived: bool = False
     source: str = ""
     supersedes_id: int | None = None
@@ -54,14 +73,162 @@ def _row(r: object) -> FigureRow:
 
 
 async def insert_figures(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
-    """Bulk append (demo, imports). Each row carries every non-null column of `figures`."""
+    """Bulk append (demo, imports). Each row carries every non-null column of `figures`.
+
+    The touched (indicator, unit) pairs' current figures are recomputed in the same
+    transaction: two statements per PAIR_CHUNK pairs."""
     if rows:
         await conn.execute(insert(figures), list(rows))
+        await refresh_current(conn, {_pair(r) for r in rows})
+
+
+def _pair(row: dict[str, object]) -> tuple[int, int]:
+    return int(cast(int, row["indicator_id"])), int(cast(int, row["unit_id"]))
 
 
 def _current() -> object:
     """Live figures: not superseded, not an undo marker."""
     return and_(figures.c.superseded_by.is_(None), figures.c.voided.is_(False))
+
+
+def _live(table: Any) -> ColumnElement[bool]:
+    return and_(table.c.superseded_by.is_(None), table.c.voided.is_(False))
+
+
+# --- current_figures: each pair's latest live figure, kept in step with `figures` -------------
+
+PAIR_CHUNK = 500  # pairs per delete + insert … select (bind parameters stay far below limits)
+CURRENT_COLUMNS = ("indicator_id", "unit_id", "figure_id", "numerator", "denominator", "done",
+                   "as_of", "derived")  # fmt: skip
+_VALUES = ("numerator", "denominator", "done", "as_of", "derived")
+
+
+def _pairs_clause(table: Table, pairs: Sequence[tuple[int, int]]) -> ColumnElement[bool]:
+    """(indicator_id, unit_id) in pairs, as one IN list per indicator (index-friendly)."""
+    by_indicator: dict[int, list[int]] = {}
+    for indicator_id, unit_id in pairs:
+        by_indicator.setdefault(indicator_id, []).append(unit_id)
+    return or_(
+        *(
+            and_(table.c.indicator_id == i, table.c.unit_id.in_(units))
+            for i, units in by_indicator.items()
+        )
+    )
+
+
+def _latest_live(where: ColumnElement[bool]) -> Select[Any]:
+    """Each pair's latest live figure among `where`, in CURRENT_COLUMNS order."""
+    ranked = (
+        select(
+            figures.c.indicator_id, figures.c.unit_id, figures.c.id,
+            *(figures.c[v] for v in _VALUES),
+            func.row_number().over(
+                partition_by=(figures.c.indicator_id, figures.c.unit_id),
+                order_by=(figures.c.as_of.desc(), figures.c.id.desc()),
+            ).label("rn"),
+        )
+        .where(where, _live(figures))
+        .subquery()
+    )  # fmt: skip
+    return select(
+        ranked.c.indicator_id, ranked.c.unit_id, ranked.c.id, *(ranked.c[v] for v in _VALUES)
+    ).where(ranked.c.rn == 1)
+
+
+async def refresh_current(conn: AsyncConnection, pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute current_figures for these (indicator_id, unit_id) pairs from `figures`:
+    a delete and an insert … select per PAIR_CHUNK pairs."""
+    unique = sorted(set(pairs))
+    for start in range(0, len(unique), PAIR_CHUNK):
+        chunk = unique[start : start + PAIR_CHUNK]
+        await conn.execute(delete(current_figures).where(_pairs_clause(current_figures, chunk)))
+        await conn.execute(
+            insert(current_figures).from_select(
+                CURRENT_COLUMNS, _latest_live(_pairs_clause(figures, chunk))
+            )
+        )
+
+
+async def rebuild_current(conn: AsyncConnection) -> None:
+    """current_figures from scratch (after figures were written behind the store's back)."""
+    await conn.execute(delete(current_figures))
+    await conn.execute(insert(current_figures).from_select(CURRENT_COLUMNS, _latest_live(true())))
+
+
+def _upsert_current(dialect: str, figure_id: int, row: dict[str, object]) -> Any:
+    """A new live figure becomes its pair's current one unless that is dated later: one
+    statement (INSERT … ON CONFLICT DO UPDATE … WHERE, on SQLite and PostgreSQL alike)."""
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make(current_figures).values(
+        indicator_id=row["indicator_id"], unit_id=row["unit_id"], figure_id=figure_id,
+        numerator=row.get("numerator"), denominator=row.get("denominator"),
+        done=row.get("done"), as_of=row["as_of"], derived=bool(row.get("derived", False)),
+    )  # fmt: skip
+    new, cur = stmt.excluded, current_figures.c
+    newer = or_(new.as_of > cur.as_of, and_(new.as_of == cur.as_of, new.figure_id > cur.figure_id))
+    return stmt.on_conflict_do_update(
+        index_elements=[cur.indicator_id, cur.unit_id],
+        set_={c: new[c] for c in ("figure_id", *_VALUES)},
+        where=newer,
+    )
+
+
+async def _unseat(conn: AsyncConnection, figure_id: int, indicator_id: int, unit_id: int) -> None:
+    """`figure_id` stopped being live: if it was its pair's current figure, recompute the pair."""
+    pair = and_(current_figures.c.indicator_id == indicator_id,
+                current_figures.c.unit_id == unit_id)  # fmt: skip
+    gone = await conn.execute(
+        delete(current_figures).where(pair, current_figures.c.figure_id == figure_id)
+    )
+    if gone.rowcount:
+        where = and_(figures.c.indicator_id == indicator_id, figures.c.unit_id == unit_id)
+        await conn.execute(
+            insert(current_figures).from_select(CURRENT_COLUMNS, _latest_live(where))
+        )
+
+
+# --- as-of reads ---------------------------------------------------------------------------
+
+
+def as_of_selects(
+    indicator_ids: list[int], day: date, unit_ids: list[int] | None, tag: int | None = None
+) -> list[Select[Any]]:
+    """Two selects to UNION ALL: the pairs whose current figure is dated on or before `day`
+    straight from current_figures, and for the pairs whose current figure is newer (a past
+    date) an index seek into `figures` for the latest live one dated on or before `day`.
+    Columns: id, unit_id, indicator_id, numerator, denominator, done, as_of, derived[, tag]."""
+    cur, g = current_figures, figures.alias("g")
+    scope = [cur.c.indicator_id.in_(indicator_ids)]
+    if unit_ids is not None:
+        scope.append(cur.c.unit_id.in_(unit_ids))
+    extra = [] if tag is None else [literal(tag).label("tag")]
+    fresh = select(
+        cur.c.figure_id.label("id"), cur.c.unit_id, cur.c.indicator_id,
+        *(cur.c[v] for v in _VALUES), *extra,
+    ).where(*scope, cur.c.as_of <= day)  # fmt: skip
+    seek = (
+        select(g.c.id)
+        .where(g.c.indicator_id == cur.c.indicator_id, g.c.unit_id == cur.c.unit_id)
+        .where(g.c.as_of <= day, _live(g))
+        .order_by(g.c.as_of.desc(), g.c.id.desc())
+        .limit(1)
+        .correlate(cur)
+        .scalar_subquery()
+    )
+    older = (
+        select(
+            figures.c.id, figures.c.unit_id, figures.c.indicator_id,
+            *(figures.c[v] for v in _VALUES), *extra,
+        )
+        .select_from(cur.join(figures, figures.c.id == seek))
+        .where(*scope, cur.c.as_of > day)
+    )  # fmt: skip
+    return [fresh, older]
+
+
+def as_of_row(r: Any) -> FigureRow:
+    """A row of as_of_selects (by position: a hundred thousand of them must be cheap)."""
+    return FigureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], derived=bool(r[7]))
 
 
 async def latest_as_of(
@@ -70,26 +237,14 @@ async def latest_as_of(
     as_of: date,
     unit_ids: Iterable[int] | None = None,
 ) -> list[FigureRow]:
-    """Each unit's latest live figure per indicator with as_of <= the date: one statement."""
-    ranked = (
-        select(
-            figures,
-            func.row_number()
-            .over(
-                partition_by=(figures.c.indicator_id, figures.c.unit_id),
-                order_by=(figures.c.as_of.desc(), figures.c.id.desc()),
-            )
-            .label("rn"),
-        )
-        .where(figures.c.indicator_id.in_(list(indicator_ids)))
-        .where(figures.c.as_of <= as_of)
-        .where(_current())  # type: ignore[arg-type]
-    )
-    if unit_ids is not None:
-        ranked = ranked.where(figures.c.unit_id.in_(list(unit_ids)))
-    sub = ranked.subquery()
-    rows = (await conn.execute(select(sub).where(sub.c.rn == 1))).all()
-    return [_row(r) for r in rows]
+    """Each unit's latest live figure per indicator with as_of <= the date: one statement,
+    from current_figures (and `figures` only for pairs whose current figure is newer)."""
+    ids = list(indicator_ids)
+    if not ids:
+        return []
+    units = None if unit_ids is None else list(unit_ids)
+    rows = (await conn.execute(union_all(*as_of_selects(ids, as_of, units)))).all()
+    return [as_of_row(r) for r in rows]
 
 
 # --- submissions by message: supersession, undo, history (issue 4) ---------------------------
@@ -106,18 +261,29 @@ class HistoryRow:
 
 
 async def insert_figure(conn: AsyncConnection, row: dict[str, object]) -> int:
-    """Append one figure and return its id."""
+    """Append one figure and return its id; a live one takes its pair's place in
+    current_figures unless that holds a later figure (one more statement)."""
     result = await conn.execute(insert(figures).values(**row))
-    return int(result.inserted_primary_key[0])  # type: ignore[index]
+    new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    if not row.get("voided") and row.get("superseded_by") is None:
+        await conn.execute(_upsert_current(conn.dialect.name, new_id, row))
+    return new_id
 
 
 async def supersede(conn: AsyncConnection, old_id: int, new_id: int, now: datetime) -> None:
-    """Mark `old_id` as replaced by `new_id` (an edit or an undo); values are never touched."""
-    await conn.execute(
-        update(figures)
-        .where(figures.c.id == old_id, figures.c.superseded_by.is_(None))
-        .values(superseded_by=new_id, superseded_at=now)
-    )
+    """Mark `old_id` as replaced by `new_id` (an edit or an undo); values are never touched.
+    If `old_id` was its pair's current figure, the pair is recomputed (two more statements);
+    otherwise one more (the conditional delete finds nothing)."""
+    found = (
+        await conn.execute(
+            update(figures)
+            .where(figures.c.id == old_id, figures.c.superseded_by.is_(None))
+            .values(superseded_by=new_id, superseded_at=now)
+            .returning(figures.c.indicator_id, figures.c.unit_id)
+        )
+    ).first()
+    if found is not None:
+        await _unseat(conn, old_id, int(found.indicator_id), int(found.unit_id))
 
 
 async def void_figure(

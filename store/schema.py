@@ -107,8 +107,35 @@ figures = Table(
     Column("voided", Boolean, nullable=False, default=False),  # an undo: hides what it supersedes
     Column("note", Text, nullable=True),
     Index("ix_figures_current", "indicator_id", "unit_id", "as_of", "superseded_by"),
+    # live rows only, in as-of order: the seek for a past date and current_figures' refresh
+    Index(
+        "ix_figures_live",
+        "indicator_id",
+        "unit_id",
+        "as_of",
+        "id",
+        sqlite_where=text("superseded_by IS NULL AND voided IS 0"),
+        postgresql_where=text("superseded_by IS NULL AND voided IS false"),
+    ),
     Index("ix_figures_message", "chat_id", "message_id"),
     Index("ix_figures_actor", "actor_user_id", "created_at"),
+)
+
+# One row per (indicator, unit): its live figure with the latest as_of (then the highest id).
+# Kept in step with `figures` inside every write transaction (store.figures.refresh_current);
+# as-of reads take today's answer from here and go back to `figures` only for older dates.
+current_figures = Table(
+    "current_figures",
+    metadata,
+    Column("indicator_id", Integer, ForeignKey("indicators.id"), primary_key=True),
+    Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True),
+    Column("figure_id", Integer, ForeignKey("figures.id"), nullable=False),
+    Column("numerator", BigInteger, nullable=True),
+    Column("denominator", BigInteger, nullable=True),
+    Column("done", Boolean, nullable=True),
+    Column("as_of", Date, nullable=False),
+    Column("derived", Boolean, nullable=False, default=False),
+    Index("ix_current_figures_unit", "unit_id", "indicator_id"),
 )
 
 imports = Table(

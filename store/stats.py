@@ -4,41 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, select, union_all
+from sqlalchemy import and_, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.figures import FigureRow, _row
+from store.figures import FigureRow, _row, as_of_row, as_of_selects
 from store.schema import figures
 
 
 def _live() -> object:
     return and_(figures.c.superseded_by.is_(None), figures.c.voided.is_(False))
-
-
-def _ranked_at(
-    indicator_ids: list[int], day: date, tag: int, unit_ids: list[int] | None
-) -> Select[Any]:
-    ranked = (
-        select(
-            figures,
-            literal(tag).label("tag"),
-            func.row_number()
-            .over(
-                partition_by=(figures.c.indicator_id, figures.c.unit_id),
-                order_by=(figures.c.as_of.desc(), figures.c.id.desc()),
-            )
-            .label("rn"),
-        )
-        .where(figures.c.indicator_id.in_(indicator_ids))
-        .where(figures.c.as_of <= day)
-        .where(_live())  # type: ignore[arg-type]
-    )
-    if unit_ids is not None:
-        ranked = ranked.where(figures.c.unit_id.in_(unit_ids))
-    sub = ranked.subquery()
-    return select(sub).where(sub.c.rn == 1)
 
 
 async def latest_at(
@@ -48,16 +23,16 @@ async def latest_at(
     unit_ids: Iterable[int] | None = None,
 ) -> dict[date, list[FigureRow]]:
     """Each unit's latest live figure per indicator as of each day (now and a baseline, for a
-    change): one statement whatever the number of days."""
+    change): one statement whatever the number of days, from current_figures (and `figures`
+    only for the pairs whose current figure is newer than a day)."""
     ids = list(indicator_ids)
     units = None if unit_ids is None else list(unit_ids)
     out: dict[date, list[FigureRow]] = {d: [] for d in days}
     if not ids or not days:
         return out
-    parts = [_ranked_at(ids, d, i, units) for i, d in enumerate(days)]
-    statement: Any = parts[0] if len(parts) == 1 else union_all(*parts)
-    for r in (await conn.execute(statement)).all():
-        out[days[r.tag]].append(_row(r))
+    parts = [p for i, d in enumerate(days) for p in as_of_selects(ids, d, units, tag=i)]
+    for r in (await conn.execute(union_all(*parts))).all():
+        out[days[r.tag]].append(as_of_row(r))
     return out
 
 

@@ -24,6 +24,7 @@ from domain.text import fold
 from services.catalogue import load_catalogue
 from store.catalogue import sync_catalogue
 from store.db import MIGRATIONS, Database
+from store.figures import rebuild_current
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = REPO / "data" / "bench"
@@ -195,6 +196,21 @@ async def fill(db_path: Path, catalogue: Path, months: int, today: date, chats: 
         if chats:
             _insert_chats(con, ids, cat.province.code)
         con.execute("COMMIT")
+    finally:
+        con.close()
+    await _rebuild_current(db_path)
+
+
+async def _rebuild_current(db_path: Path) -> None:
+    """The figures went in behind the store's back: current_figures from them, once."""
+    db = Database(f"sqlite+aiosqlite:///{db_path}")
+    try:
+        async with db.write() as conn:
+            await rebuild_current(conn)
+    finally:
+        await db.close()
+    con = sqlite3.connect(db_path, isolation_level=None)
+    try:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         con.close()

@@ -136,15 +136,56 @@ def in_scope(unit: str, scope: str, parents: Mapping[str, str | None]) -> bool:
     return False
 
 
-def _task_in_scope(task: TaskItem, scope: str, snap: Snapshot) -> bool:
-    return in_scope(task.plan, scope, snap.parents) or in_scope(task.lead, scope, snap.parents)
+def ancestors(unit: str, parents: Mapping[str, str | None]) -> list[str]:
+    """The unit and every unit above it, nearest first (the scopes it lies in)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    current: str | None = unit
+    while current is not None and current not in seen:
+        out.append(current)
+        seen.add(current)
+        current = parents.get(current)
+    return out
 
 
-def _tasks_for(scope: str, snap: Snapshot) -> tuple[list[OverdueTask], list[DueSoonTask]]:
+@dataclass(frozen=True)
+class _Index:
+    """The snapshot grouped by scope once, so planning every chat is linear, not quadratic."""
+
+    tasks: Mapping[str, list[TaskItem]]
+    missing: Mapping[str, list[tuple[CycleStatus, str]]]  # scope -> (round, late unit)
+    off_track: Mapping[str, list[Pace]]
+
+
+def index(snap: Snapshot) -> _Index:
+    """Group tasks, missing reports and off-track paces under every scope they lie in, keeping
+    the snapshot's order within a scope."""
+    tasks: dict[str, list[TaskItem]] = {}
+    for task in snap.tasks:
+        scopes = dict.fromkeys(
+            ancestors(task.plan, snap.parents) + ancestors(task.lead, snap.parents)
+        )
+        for scope in scopes:
+            tasks.setdefault(scope, []).append(task)
+    missing: dict[str, list[tuple[CycleStatus, str]]] = {}
+    for status in snap.cycles:
+        for unit in status.missing():
+            for scope in ancestors(unit, snap.parents):
+                missing.setdefault(scope, []).append((status, unit))
+    off_track: dict[str, list[Pace]] = {}
+    for p in snap.paces:
+        if not p.pace.on_track:
+            off_track.setdefault(p.scope, []).append(p.pace)
+    return _Index(tasks, missing, off_track)
+
+
+def _tasks_for(
+    scope: str, snap: Snapshot, idx: _Index
+) -> tuple[list[OverdueTask], list[DueSoonTask]]:
     overdue: list[OverdueTask] = []
     soon: list[DueSoonTask] = []
-    for task in snap.tasks:
-        if not _task_in_scope(task, scope, snap) or task.due_date is None:
+    for task in idx.tasks.get(scope, ()):
+        if task.due_date is None:
             continue
         state = task_state(task.due_kind, task.due_date, task.done, snap.today, DUE_SOON_DAYS)
         if state == "overdue":
@@ -157,33 +198,31 @@ def _tasks_for(scope: str, snap: Snapshot) -> tuple[list[OverdueTask], list[DueS
     return overdue, soon
 
 
-def _missing_for(scope: str, snap: Snapshot) -> list[MissingReport]:
+def _missing_for(scope: str, snap: Snapshot, idx: _Index) -> list[MissingReport]:
     """The ladder's group rungs: late units in the unit's own group and in any group above it;
     before the deadline, from the first reminder day, a heads-up to the groups above only."""
     found: list[MissingReport] = []
-    for status in snap.cycles:
+    steps: dict[int, tuple[bool, bool]] = {}
+    for status, unit in idx.missing.get(scope, ()):
         dl = status.deadline
-        late = reminder_step(dl, snap.today, snap.calendar) == "group"
-        warning = in_warning_window(dl, snap.today, snap.calendar)
-        if not (late or warning):
+        if id(status) not in steps:
+            late = reminder_step(dl, snap.today, snap.calendar) == "group"
+            steps[id(status)] = (late, in_warning_window(dl, snap.today, snap.calendar))
+        late, warning = steps[id(status)]
+        if not (late or warning) or (unit == scope and not late):
             continue
-        for unit in status.missing():
-            if not in_scope(unit, scope, snap.parents) or (unit == scope and not late):
-                continue
-            number = status.reminders.get(unit, 0) + 1 if late else 0
-            found.append(MissingReport(unit, dl, dl.days_left(snap.today), number))
+        number = status.reminders.get(unit, 0) + 1 if late else 0
+        found.append(MissingReport(unit, dl, dl.days_left(snap.today), number))
     return found
 
 
-def _paces_for(scope: str, snap: Snapshot) -> list[Pace]:
-    return [p.pace for p in snap.paces if p.scope == scope and not p.pace.on_track]
-
-
-def morning_alert(chat: ChatTarget, snap: Snapshot) -> ChatAlert:
-    """The morning alert of a group bound to a scope (also what /nhacviec shows)."""
+def morning_alert(chat: ChatTarget, snap: Snapshot, idx: _Index | None = None) -> ChatAlert:
+    """The morning alert of a group bound to a scope (also what /nhacviec shows). Planning many
+    chats, pass `index(snap)` built once."""
     if chat.scope is None:
         return ChatAlert(chat.chat_id, "morning", "-", None, all_clear=chat.all_clear)
-    overdue, soon = _tasks_for(chat.scope, snap)
+    idx = idx if idx is not None else index(snap)
+    overdue, soon = _tasks_for(chat.scope, snap, idx)
     return ChatAlert(
         chat_id=chat.chat_id,
         kind="morning",
@@ -191,8 +230,8 @@ def morning_alert(chat: ChatTarget, snap: Snapshot) -> ChatAlert:
         scope=chat.scope,
         overdue=tuple(overdue),
         due_soon=tuple(soon),
-        missing=tuple(_missing_for(chat.scope, snap)),
-        off_track=tuple(_paces_for(chat.scope, snap)),
+        missing=tuple(_missing_for(chat.scope, snap, idx)),
+        off_track=tuple(idx.off_track.get(chat.scope, ())),
         all_clear=chat.all_clear,
     )
 
@@ -225,8 +264,9 @@ def plan_today(snap: Snapshot) -> list[ChatAlert]:
     """Every alert due today, in chat order; nothing on weekends and holidays."""
     if not snap.calendar.is_working_day(snap.today):
         return []
+    idx = index(snap)
     alerts = [
-        morning_alert(chat, snap)
+        morning_alert(chat, snap, idx)
         for chat in snap.chats
         if chat.enabled and not chat.private and chat.scope is not None
     ]

@@ -68,6 +68,7 @@ class Lexicon:
     offices: NameIndex = field(init=False)
     _names_of: dict[str, set[str]] = field(init=False, default_factory=dict)
     codes_only: frozenset[str] = field(init=False, default=frozenset())
+    not_name: frozenset[str] = field(init=False, default=frozenset())  # see _name_runs
 
     def __post_init__(self) -> None:
         self.offices = NameIndex(
@@ -83,6 +84,11 @@ class Lexicon:
                         names.add(key)
         codes = {" ".join(fold_same_length(i.code).split()) for i in self.catalogue.indicators}
         self.codes_only = frozenset(codes - names)
+        in_names = {
+            w for u in self.catalogue.units for n in (u.name, *u.aliases)
+            for w in fold_same_length(n).split()
+        }  # fmt: skip
+        self.not_name = NOT_NAME - in_names
 
     def codes_named(self, matched: str) -> set[str]:
         return self._names_of.get(" ".join(fold_same_length(matched).split()), set())
@@ -232,11 +238,72 @@ def _find_unit(text: str, lexicon: Lexicon) -> str | None:
     offices = lexicon.offices.find_all(text)
     if offices:
         return offices[0].key
-    if not hits and len(fold_words(text)) >= 4:
-        fuzzy = lexicon.units.fuzzy_find(text, min_score=90.0)
+    if hits:
+        return None
+    for run in _name_runs(text, lexicon):  # typos: only where a name can plausibly stand
+        fuzzy = lexicon.units.fuzzy_find(run, min_score=90.0)
         if fuzzy and fuzzy[0].key != province:
             return fuzzy[0].key
     return None
+
+
+# Words after which a unit name follows ('xã Vinh Thuyy', 'tình hình của …') or before which one
+# stands ('Vinh Thuyy thế nào?'), folded.
+NAME_BEFORE = _rx(r"xa", r"phuong", r"thi tran", r"dac khu", r"tinh hinh", r"cua", r"tai",
+                  r"o", r"don vi", r"dia phuong", r"of", r"in", r"for", r"commune", r"ward",
+                  r"how is", r"how's")  # fmt: skip
+NAME_AFTER = _rx(r"the nao", r"ra sao", r"dung thu", r"xep thu", r"xep hang", r"thu may",
+                 r"doing", r"rank(?:s|ed)?")  # fmt: skip
+_WORDS = re.compile(r"\w+")
+RUN_WORDS = 4  # a unit name has at most four words
+# Question words a stretch is cut at (less those the catalogue's unit names use: Lexicon.not_name).
+NOT_NAME = frozenset(
+    "xa phuong thi tran dac khu tinh hinh cua tai o don vi dia nao gi nay do co la da chua "
+    "duoi tren thap cao nhat bao nhieu the sao ra dung xep thu hang may ve va voi so trong "
+    "dat con ti le ty muc trung binh toan cac nhung which what how is are the of in for has "
+    "have did not below above commune ward unit doing rank ranks ranked status".split()
+)
+
+
+def _name_runs(text: str, lexicon: Lexicon) -> list[str]:
+    """Stretches of the question where a unit name can stand: capitalised words after the
+    first, and up to four words after a cue ('xã', 'của') or before one ('thế nào'). Words of
+    an indicator's name are never part of one. Fuzzy matching runs on these alone."""
+    taken = [(f.start, f.end) for f in lexicon.indicators.find_all(text)]
+    words = [m for m in _WORDS.finditer(text)
+             if not any(s <= m.start() < e for s, e in taken)]  # fmt: skip
+    if not words:
+        return []
+    folded = fold_same_length(text)
+    spans: list[tuple[int, int]] = []
+    capital = [i for i, m in enumerate(words) if i and m.group()[0].isupper()]
+    for i in capital:
+        if not spans or spans[-1][1] != i:
+            spans.append((i, i + 1))
+        else:
+            spans[-1] = (spans[-1][0], i + 1)
+    for cue in NAME_BEFORE.finditer(folded):
+        after = [i for i, m in enumerate(words) if m.start() >= cue.end()]
+        if after:
+            spans.append((after[0], min(after[0] + RUN_WORDS, len(words))))
+    for cue in NAME_AFTER.finditer(folded):
+        before = [i for i, m in enumerate(words) if m.end() <= cue.start()]
+        if before:
+            spans.append((max(0, before[-1] + 1 - RUN_WORDS), before[-1] + 1))
+    runs = [_trim(words[a:b], folded, lexicon.not_name) for a, b in spans]
+    return [r for r in dict.fromkeys(runs) if len(r) >= 4]
+
+
+def _trim(words: list[re.Match[str]], folded: str, not_name: frozenset[str]) -> str:
+    """Drop cue and question words before the name, stop at the first one after it."""
+    kept: list[re.Match[str]] = []
+    for m in words:
+        if folded[m.start() : m.end()] in not_name:
+            if kept:
+                break
+            continue
+        kept.append(m)
+    return m.string[kept[0].start() : kept[-1].end()] if kept else ""
 
 
 def _n(folded: str) -> int | None:

@@ -59,26 +59,66 @@ def pooled_done(figures: Iterable[UnitFigure]) -> Pooled:
     return Pooled(sum(1 for f in rows if f.done), len(rows), len(rows))
 
 
-def _rated(figures: Iterable[UnitFigure]) -> list[tuple[Fraction, UnitFigure]]:
-    return [(r, f) for f in figures if (r := f.rate) is not None]
+def _rated(figures: Iterable[UnitFigure]) -> list[tuple[float, UnitFigure]]:
+    """(float rate, figure) for figures with a rate. Python's int / int is correctly rounded and
+    rounding is monotone, so different floats order the exact rates correctly; only equal
+    floats need the exact comparison (`_exact_ties`)."""
+    return [
+        (f.numerator / f.denominator, f)
+        for f in figures
+        if f.numerator is not None and f.denominator
+    ]
+
+
+def _same_rate(a: UnitFigure, b: UnitFigure) -> bool:
+    """Exact equality of two rates by cross-multiplication (no Fraction, no gcd)."""
+    return a.numerator * b.denominator == b.numerator * a.denominator  # type: ignore[operator]
+
+
+def _exact_ties(rated: list[tuple[float, UnitFigure]], descending: bool) -> None:
+    """Within runs of equal floats, order by the exact rate (stable: unit order kept on ties)."""
+    i, n = 0, len(rated)
+    while i < n:
+        j = i + 1
+        while j < n and rated[j][0] == rated[i][0]:
+            j += 1
+        if j - i > 1 and not all(_same_rate(rated[i][1], rated[k][1]) for k in range(i + 1, j)):
+            rated[i:j] = sorted(rated[i:j], key=lambda item: item[1].rate or 0, reverse=descending)
+        i = j
+
+
+def _sorted(rated: list[tuple[float, UnitFigure]], descending: bool) -> list[UnitFigure]:
+    rated.sort(key=lambda item: item[1].unit)
+    rated.sort(key=lambda item: item[0], reverse=descending)
+    _exact_ties(rated, descending)
+    return [f for _, f in rated]
 
 
 def sort_by_rate(figures: Iterable[UnitFigure], *, descending: bool = False) -> list[UnitFigure]:
     """By rate (lowest first unless descending), ties by unit code so the order is stable."""
-    rated = _rated(figures)
-    rated.sort(key=lambda item: item[1].unit)
-    rated.sort(key=lambda item: item[0], reverse=descending)
-    return [f for _, f in rated]
+    return _sorted(_rated(figures), descending)
+
+
+def _cmp_threshold(f: UnitFigure, threshold: Fraction) -> int:
+    """Sign of (rate - threshold), exactly, by cross-multiplying integers."""
+    left = f.numerator * threshold.denominator  # type: ignore[operator]
+    right = threshold.numerator * f.denominator  # type: ignore[operator]
+    return (left > right) - (left < right)
 
 
 def below(figures: Iterable[UnitFigure], threshold: Fraction) -> list[UnitFigure]:
     """Units whose rate is strictly below the threshold, lowest first."""
-    return sort_by_rate(f for r, f in _rated(figures) if r < threshold)
+    return _sorted([x for x in _rated(figures) if _cmp_threshold(x[1], threshold) < 0], False)
 
 
 def at_or_above(figures: Iterable[UnitFigure], threshold: Fraction) -> list[UnitFigure]:
     """Units whose rate reaches the threshold, highest first."""
-    return sort_by_rate((f for r, f in _rated(figures) if r >= threshold), descending=True)
+    return _sorted([x for x in _rated(figures) if _cmp_threshold(x[1], threshold) >= 0], True)
+
+
+def count_at_or_above(figures: Iterable[UnitFigure], threshold: Fraction) -> int:
+    """How many units reach the threshold (no sorting)."""
+    return sum(1 for _, f in _rated(figures) if _cmp_threshold(f, threshold) >= 0)
 
 
 def below_average(figures: Sequence[UnitFigure]) -> tuple[Pooled, list[UnitFigure]]:
@@ -94,7 +134,8 @@ def above_average(figures: Sequence[UnitFigure]) -> tuple[Pooled, list[UnitFigur
     rate = pooled.rate
     if rate is None:
         return pooled, []
-    return pooled, sort_by_rate((f for r, f in _rated(figures) if r > rate), descending=True)
+    above = [x for x in _rated(figures) if _cmp_threshold(x[1], rate) > 0]
+    return pooled, _sorted(above, True)
 
 
 def reached_full(figures: Iterable[UnitFigure]) -> list[UnitFigure]:
@@ -106,11 +147,11 @@ def ranks(figures: Iterable[UnitFigure], *, descending: bool = True) -> dict[str
     """Competition ranking ('1224'): equal rates share a rank; rank 1 is the highest by default."""
     ordered = sort_by_rate(figures, descending=descending)
     out: dict[str, int] = {}
-    previous: Fraction | None = None
+    previous: UnitFigure | None = None
     rank = 0
     for position, f in enumerate(ordered, start=1):
-        if f.rate != previous:
-            rank, previous = position, f.rate
+        if previous is None or not _same_rate(f, previous):
+            rank, previous = position, f
         out[f.unit] = rank
     return out
 
@@ -160,6 +201,7 @@ def stale_before(day: date, due_day: int, every_months: int = 1) -> date:
 
 
 def is_stale(figure: UnitFigure, day: date, due_day: int, every_months: int = 1) -> bool:
+    """One figure; for many, compute `stale_before` once and compare `as_of` with it."""
     return figure.as_of < stale_before(day, due_day, every_months)
 
 

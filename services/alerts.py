@@ -123,14 +123,16 @@ async def _paces(env: Env, conn: object, today: date) -> tuple[ScopedPace, ...]:
     ids = [env.ids.indicator_id[i.code] for i in wanted]
     now_rows = await latest_as_of(conn, ids, today)  # type: ignore[arg-type]
     then_rows = await latest_as_of(conn, ids, today - PACE_WINDOW)  # type: ignore[arg-type]
+    now_by_ind, then_by_ind = _by_indicator(now_rows), _by_indicator(then_rows)
     paces: list[ScopedPace] = []
     for ind in wanted:
         ind_id = env.ids.indicator_id[ind.code]
         assigned = {env.ids.unit_id[u.code] for u in env.catalogue.assigned_units(ind)}
-        now = [r for r in now_rows if r.indicator_id == ind_id and r.unit_id in assigned]
-        then = [r for r in then_rows if r.indicator_id == ind_id and r.unit_id in assigned]
+        now = [r for r in now_by_ind.get(ind_id, ()) if r.unit_id in assigned]
+        then = [r for r in then_by_ind.get(ind_id, ()) if r.unit_id in assigned]
+        then_of = {r.unit_id: r for r in then}  # one latest row per unit: a dict, not a scan
         groups = [(env.catalogue.province.code, now, then)] + [
-            (env.ids.unit_code[r.unit_id], [r], [t for t in then if t.unit_id == r.unit_id])
+            (env.ids.unit_code[r.unit_id], [r], [t] if (t := then_of.get(r.unit_id)) else [])
             for r in now
         ]
         for scope, current, before in groups:
@@ -138,6 +140,13 @@ async def _paces(env: Env, conn: object, today: date) -> tuple[ScopedPace, ...]:
             if pace is not None:
                 paces.append(ScopedPace(scope, pace))
     return tuple(paces)
+
+
+def _by_indicator(rows: Iterable[FigureRow]) -> dict[int, list[FigureRow]]:
+    out: dict[int, list[FigureRow]] = {}
+    for r in rows:
+        out.setdefault(r.indicator_id, []).append(r)
+    return out
 
 
 def _pace(
@@ -169,6 +178,10 @@ def _chat_targets(env: Env, rows: list[store.ChatRow]) -> tuple[ChatTarget, ...]
 
 async def build_snapshot(env: Env, today: date) -> Snapshot:
     """One read of everything the planner needs."""
+    return (await _snapshot(env, today))[0]
+
+
+async def _snapshot(env: Env, today: date) -> tuple[Snapshot, list[store.ChatRow]]:
     async with env.db.read() as conn:
         task_rows = await all_tasks(conn)
         chased = await store.chase_counts(conn, ("task",), today)
@@ -190,7 +203,7 @@ async def build_snapshot(env: Env, today: date) -> Snapshot:
         )
         for r in task_rows
     )
-    return Snapshot(
+    snapshot = Snapshot(
         today=today,
         calendar=calendar_of(env),
         parents={u.code: u.parent for u in env.catalogue.units},
@@ -205,6 +218,7 @@ async def build_snapshot(env: Env, today: date) -> Snapshot:
             if u in env.ids.unit_code
         },
     )
+    return snapshot, chats
 
 
 # -- sending, exactly once ---------------------------------------------------------------------
@@ -216,34 +230,78 @@ def _mentions(alert: ChatAlert) -> list[tuple[str, str]]:
     return items
 
 
-async def _deliver(env: Env, alert: ChatAlert, sender: AlertSender, report: RunReport) -> None:
-    today, now = env.clock.today(), env.clock.now()
+FINISH_BATCH = 200  # outcomes recorded per write transaction
+
+
+@dataclass
+class _Outcome:
+    alert: ChatAlert
+    claim: int
+    status: str
+    detail: dict[str, str]
+    gone_status: str = ""
+
+
+async def _claim(env: Env, alert: ChatAlert) -> int | None:
+    """The claim is committed before the send (never twice), one chat at a time: a stop
+    mid-run leaves only the chat in flight pending, the rest are sent by the catch-up."""
     async with env.db.write() as conn:
-        claim = await store.claim_alert(
-            conn, chat_id=alert.chat_id, kind=alert.kind, day=today, key=alert.key, now=now
-        )
-    if claim is None:
-        report.skipped.append(alert.chat_id)
-        return
-    status, detail, gone_status = "sent", {"items": str(len(_mentions(alert)))}, ""
+        return await store.claim_alert(
+            conn, chat_id=alert.chat_id, kind=alert.kind, day=env.clock.today(), key=alert.key,
+            now=env.clock.now(),
+        )  # fmt: skip
+
+
+async def _send(alert: ChatAlert, claim: int, sender: AlertSender) -> _Outcome:
     try:
         await sender(alert)
     except ChatGone as gone:
-        status, detail, gone_status = "failed", {"error": f"chat {gone.status}"}, gone.status
-        report.gone.append(alert.chat_id)
+        return _Outcome(alert, claim, "failed", {"error": f"chat {gone.status}"}, gone.status)
     except Exception as exc:  # one failing chat never stops the others
         log.warning("alert to chat %s failed: %s", alert.chat_id, exc)
-        status, detail = "failed", {"error": str(exc)[:300]}
-        report.failed.append(alert.chat_id)
+        return _Outcome(alert, claim, "failed", {"error": str(exc)[:300]})
+    return _Outcome(alert, claim, "sent", {"items": str(len(_mentions(alert)))})
+
+
+async def _finish(env: Env, done: list[_Outcome], report: RunReport) -> None:
+    """Record a batch of outcomes in one transaction (status, what was chased, gone chats)."""
+    if not done:
+        return
+    today, now = env.clock.today(), env.clock.now()
     async with env.db.write() as conn:
-        await store.finish_alert(conn, claim, status, env.clock.now(), detail)
-        if status == "sent":
-            await store.record_mentions(
-                conn, chat_id=alert.chat_id, day=today, items=_mentions(alert), now=now
-            )
-            report.sent.append(alert.chat_id)
-        elif gone_status:
-            await store.mark_chat_status(conn, alert.chat_id, gone_status, now)
+        for o in done:
+            await store.finish_alert(conn, o.claim, o.status, now, o.detail)
+            if o.status == "sent":
+                await store.record_mentions(
+                    conn, chat_id=o.alert.chat_id, day=today, items=_mentions(o.alert), now=now
+                )
+            elif o.gone_status:
+                await store.mark_chat_status(conn, o.alert.chat_id, o.gone_status, now)
+    for o in done:
+        if o.status == "sent":
+            report.sent.append(o.alert.chat_id)
+        elif o.gone_status:
+            report.gone.append(o.alert.chat_id)
+        else:
+            report.failed.append(o.alert.chat_id)
+    done.clear()
+
+
+async def _deliver_all(
+    env: Env, alerts: Iterable[ChatAlert], sender: AlertSender, report: RunReport
+) -> None:
+    done: list[_Outcome] = []
+    try:
+        for alert in alerts:
+            claim = await _claim(env, alert)
+            if claim is None:
+                report.skipped.append(alert.chat_id)
+                continue
+            done.append(await _send(alert, claim, sender))
+            if len(done) >= FINISH_BATCH:
+                await _finish(env, done, report)
+    finally:  # a stop mid-run still records what went out
+        await _finish(env, done, report)
 
 
 async def run_alerts(
@@ -255,15 +313,15 @@ async def run_alerts(
     if not calendar_of(env).is_working_day(today):
         report.holiday = True
         return report
-    snapshot = await build_snapshot(env, today)
-    async with env.db.read() as conn:
-        chats = {c.id: c for c in await store.all_chats(conn)}
-    for alert in plan_today(snapshot):
-        if only_chats is not None and alert.chat_id not in only_chats:
-            continue
-        if effective_time(env, chats.get(alert.chat_id)) > clock_time:
-            continue  # that chat's alert time has not come yet
-        await _deliver(env, alert, sender, report)
+    snapshot, chat_rows = await _snapshot(env, today)
+    chats = {c.id: c for c in chat_rows}
+    due = [
+        alert
+        for alert in plan_today(snapshot)
+        if (only_chats is None or alert.chat_id in only_chats)
+        and effective_time(env, chats.get(alert.chat_id)) <= clock_time  # its time has come
+    ]
+    await _deliver_all(env, due, sender, report)
     return report
 
 

@@ -33,14 +33,14 @@ from domain.stats import (
     Pooled,
     UnitFigure,
     above_average,
+    at_or_above,
     below,
     below_average,
-    is_stale,
+    count_at_or_above,
     pooled_done,
     pooled_rate,
     project,
     ranks,
-    reached_full,
     sort_by_rate,
     stale_before,
 )
@@ -102,6 +102,8 @@ class IndicatorFacts:
     base_day: date | None = None
     base_rate: Fraction | None = None
     province_level: bool = False  # assigned to the province itself
+    # The lines as domain.stats values, built once with them (not part of equality or repr).
+    figures: tuple[UnitFigure, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def rate(self) -> Fraction | None:
@@ -254,60 +256,103 @@ def _target_for(ind: Indicator, day: date) -> Milestone | None:
     return due if due is not None else ind.target
 
 
+@dataclass(frozen=True)
+class _Static:
+    """What facts_for needs of the catalogue for one indicator, computed once per catalogue."""
+
+    assigned: tuple[tuple[str, str], ...]  # (code, name) in catalogue order
+    assigned_codes: frozenset[str]
+    unassigned: tuple[str, ...]
+    due_day: int
+    months: int
+    denominator: str
+    report_vi: str
+    report_en: str
+    province_level: bool
+
+
+_STATIC: dict[int, tuple[Catalogue, dict[str, _Static]]] = {}
+
+
+def _static(env: Env, code: str) -> _Static:
+    cat = env.catalogue
+    cached = _STATIC.get(id(cat))
+    if cached is None or cached[0] is not cat:
+        if len(_STATIC) > 4:  # catalogues replaced by a re-sync: keep memory flat
+            _STATIC.clear()
+        cached = (cat, {})
+        _STATIC[id(cat)] = cached
+    found = cached[1].get(code)
+    if found is None:
+        ind = cat.indicator(code)
+        assigned = tuple((u.code, u.name) for u in cat.assigned_units(ind))
+        due_day, months = _cycle_of(cat, code)
+        found = _Static(
+            assigned=assigned, assigned_codes=frozenset(c for c, _ in assigned),
+            unassigned=tuple(u.full_name for u in cat.unassigned_communes(ind)),
+            due_day=due_day, months=months,
+            denominator=ind.denominator if _shares_numerator(cat, ind) else "",
+            report_vi=_report_noun(ind, "vi"), report_en=_report_noun(ind, "en"),
+            province_level=not cat.is_commune_indicator(ind),
+        )  # fmt: skip
+        cached[1][code] = found
+    return found
+
+
 def facts_for(
-    env: Env, code: str, rows: Sequence[FigureRow], day: date, base: Sequence[FigureRow] = ()
-) -> IndicatorFacts:
+    env: Env, code: str, rows: Sequence[FigureRow], day: date, base: Sequence[FigureRow] = (),
+    base_day: date | None = None,
+) -> IndicatorFacts:  # fmt: skip
     """Pool one indicator's latest figures over its assigned units (pure given the rows)."""
-    cat, ids = env.catalogue, env.ids
-    ind = cat.indicator(code)
-    assigned = cat.assigned_units(ind)
-    by_unit = {ids.unit_code.get(r.unit_id): r for r in rows}
-    due_day, months = _cycle_of(cat, code)
-    lines, figures, missing, stale = [], [], [], []
-    for unit in assigned:
-        row = by_unit.get(unit.code)
+    ind = env.catalogue.indicator(code)
+    static = _static(env, code)
+    unit_code = env.ids.unit_code
+    by_unit = {unit_code.get(r.unit_id): r for r in rows}
+    cutoff = stale_before(day, static.due_day, static.months)
+    present, figures, missing, stale = [], [], [], []
+    for ucode, name in static.assigned:
+        row = by_unit.get(ucode)
         if row is None:
-            missing.append(unit.name)
+            missing.append(name)
             continue
-        fig = UnitFigure(unit.code, row.numerator, row.denominator, row.as_of, row.done)
-        old = is_stale(fig, day, due_day, months)
+        old = row.as_of < cutoff
         if old:
-            stale.append(unit.name)
-        figures.append(fig)
-        lines.append(UnitLine(unit.code, unit.name, row.numerator, row.denominator, row.as_of,
-                              old, row.done))  # fmt: skip
+            stale.append(name)
+        present.append((ucode, name, row, old))
+        figures.append(UnitFigure(ucode, row.numerator, row.denominator, row.as_of, row.done))
     pooled = pooled_done(figures) if ind.kind == "yesno" else pooled_rate(figures)
     rank_of = ranks(figures)
-    lines = [replace(line, rank=rank_of.get(line.code)) for line in lines]
-    base_facts = _base(env, ind, base)
+    lines = tuple(UnitLine(c, n, r.numerator, r.denominator, r.as_of, old, r.done, rank_of.get(c))
+                  for c, n, r, old in present)  # fmt: skip
+    base_rate = _base(env, ind, base)
     return IndicatorFacts(
         code=code, kind=ind.kind, short=ind.short, en=ind.en or ind.short,
-        report_vi=_report_noun(ind, "vi"), report_en=_report_noun(ind, "en"),
-        denominator=ind.denominator if _shares_numerator(cat, ind) else "",
-        pooled=pooled, assigned=len(assigned), lines=tuple(lines),
-        unassigned=tuple(u.full_name for u in cat.unassigned_communes(ind)),
-        missing=tuple(missing), stale=tuple(stale),
-        stale_cutoff=stale_before(day, due_day, months),
-        newest=max((f.as_of for f in figures), default=None),
+        report_vi=static.report_vi, report_en=static.report_en,
+        denominator=static.denominator,
+        pooled=pooled, assigned=len(static.assigned), lines=lines,
+        unassigned=static.unassigned, missing=tuple(missing), stale=tuple(stale),
+        stale_cutoff=cutoff, newest=max((f.as_of for f in figures), default=None),
         target=_target_for(ind, day), final_target=ind.target,
-        full=pooled.numerator if ind.kind == "yesno" else len(reached_full(figures)),
-        change=None if base_facts is None or pooled.rate is None else pooled.rate - base_facts,
-        base_day=None, base_rate=base_facts,
-        province_level=not cat.is_commune_indicator(ind),
+        full=pooled.numerator if ind.kind == "yesno" else count_at_or_above(figures, Fraction(1)),
+        change=None if base_rate is None or pooled.rate is None else pooled.rate - base_rate,
+        base_day=base_day, base_rate=base_rate, province_level=static.province_level,
+        figures=tuple(figures),
     )  # fmt: skip
 
 
 def _base(env: Env, ind: Indicator, base: Sequence[FigureRow]) -> Fraction | None:
+    """The pooled rate at the baseline, summed straight from the rows (no per-unit objects)."""
     if not base:
         return None
-    assigned = {u.code for u in env.catalogue.assigned_units(ind)}
-    figures = [
-        UnitFigure(code, r.numerator, r.denominator, r.as_of, r.done)
-        for r in base
-        if (code := env.ids.unit_code.get(r.unit_id)) in assigned
-    ]
-    pooled = pooled_done(figures) if ind.kind == "yesno" else pooled_rate(figures)
-    return pooled.rate
+    assigned = _static(env, ind.code).assigned_codes
+    unit_code = env.ids.unit_code
+    rows = [r for r in base if unit_code.get(r.unit_id) in assigned]
+    if ind.kind == "yesno":
+        told = [r for r in rows if r.done is not None]
+        return Fraction(sum(1 for r in told if r.done), len(told)) if told else None
+    usable = [r for r in rows if r.numerator is not None and r.denominator]
+    den = sum(r.denominator or 0 for r in usable)
+    return Fraction(sum(r.numerator or 0 for r in usable), den) if den else None
 
 
 async def _read(
@@ -331,12 +376,11 @@ async def indicator_facts(
 ) -> list[IndicatorFacts]:
     days = [day] if base_day is None else [day, base_day]
     data = await _read(env, codes, days)
-    out = []
-    for code in codes:
-        base = data[base_day][code] if base_day is not None else ()
-        facts = facts_for(env, code, data[day][code], day, base)
-        out.append(replace(facts, base_day=base_day))
-    return out
+    return [
+        facts_for(env, code, data[day][code], day,
+                  data[base_day][code] if base_day is not None else (), base_day)
+        for code in codes
+    ]  # fmt: skip
 
 
 def commune_indicators(cat: Catalogue, *, monthly_only: bool = False) -> list[str]:
@@ -367,6 +411,8 @@ async def _below_above(env: Env, result: Answer) -> Answer:
 
 
 def _figures(facts: IndicatorFacts) -> list[UnitFigure]:
+    if len(facts.figures) == len(facts.lines):
+        return list(facts.figures)
     return [UnitFigure(x.code, x.numerator, x.denominator, x.as_of or date.min, x.done)
             for x in facts.lines]  # fmt: skip
 
@@ -406,11 +452,7 @@ async def _reached(env: Env, result: Answer) -> Answer:
         rows = sorted(done, key=lambda f: f.unit)
         result.kind = "done"
     else:
-        rows = (
-            below(figures, level)
-            if result.query.negated
-            else [f for f in sort_by_rate(figures, descending=True) if (f.rate or 0) >= level]
-        )
+        rows = below(figures, level) if result.query.negated else at_or_above(figures, level)
     result.threshold = level
     return _listed(result, facts, rows)
 
@@ -437,7 +479,7 @@ async def _unit_status(env: Env, result: Answer) -> Answer:
         return result
     cat = env.catalogue
     codes = list(result.query.indicators) or [
-        i.code for i in cat.indicators if unit.code in {u.code for u in cat.assigned_units(i)}
+        i.code for i in cat.indicators if unit.code in _static(env, i.code).assigned_codes
     ]
     result.facts = await indicator_facts(env, codes, result.as_of) if codes else []
     result.rows = [
@@ -498,7 +540,8 @@ async def _change_facts(
             now.rate - base_rate)  # fmt: skip
         lines = (now,) if now else ()
         pooled = Pooled(now.numerator or 0, now.denominator or 0, 1) if now else Pooled(0, 0, 0)
-        out.append(replace(f, lines=lines, pooled=pooled, change=delta, base_rate=base_rate))
+        out.append(replace(f, lines=lines, pooled=pooled, change=delta, base_rate=base_rate,
+                           figures=()))  # fmt: skip
     return out
 
 
@@ -516,8 +559,8 @@ async def _not_reported(env: Env, result: Answer) -> Answer:
     cat = env.catalogue
     expected: dict[str, set[int]] = {}
     for code in codes:
-        for u in cat.assigned_units(cat.indicator(code)):
-            expected.setdefault(u.code, set()).add(env.ids.indicator_id[code])
+        for ucode, _ in _static(env, code).assigned:
+            expected.setdefault(ucode, set()).add(env.ids.indicator_id[code])
     nothing, partial = [], []
     for unit_code, wanted in expected.items():
         uid = env.ids.unit_id[unit_code]
@@ -701,7 +744,7 @@ async def _trend(env: Env, ref: ChartRef, day: date, lang: str) -> ChartResult:
     ids = [env.ids.indicator_id[ref.indicator]]
     async with env.db.read() as conn:
         rows = await history(conn, ids, day)
-    assigned = {u.code for u in cat.assigned_units(ind)}
+    assigned = _static(env, ind.code).assigned_codes
     rows = [r for r in rows if env.ids.unit_code.get(r.unit_id) in assigned]
     name = ind.en if lang == "en" and ind.en else ind.short
     if not rows:
@@ -749,7 +792,7 @@ def _pooled_series(
 async def _dashboard(env: Env, ref: ChartRef, day: date, lang: str) -> ChartResult:
     cat = env.catalogue
     unit = cat.unit(ref.unit)
-    codes = [i.code for i in cat.indicators if unit.code in {u.code for u in cat.assigned_units(i)}]
+    codes = [i.code for i in cat.indicators if unit.code in _static(env, i.code).assigned_codes]
     facts = await indicator_facts(env, codes, day)
     rows = []
     for f in facts:

@@ -137,13 +137,23 @@ async def _proceed(
     denied = [d for d in drafts if d.unit and not actor.may_write_for(d.unit)]
     if denied:
         return Outcome("denied", fragment=denied[0].fragment)
-    series = await _series(env, drafts)
-    drafts, issues = _derive_and_check(env, drafts, series)
-    if any(i.is_error for _, i in issues):
-        return Outcome("rejected", issues=tuple((f, i) for f, i in issues if i.is_error))
-    if issues and not confirmed:
-        return await _ask_confirm(env, actor, drafts, source, issues)
-    return await _save(env, actor, drafts, source)
+    return await _check_and_save(env, actor, drafts, source, confirmed=confirmed)
+
+
+async def _check_and_save(
+    env: Env, actor: Actor, drafts: tuple[Draft, ...], source: Source, *, confirmed: bool
+) -> Outcome:
+    """Read, check, save and read back for the receipt in one write transaction: the checks see
+    exactly the history the figure joins, and a saved figure costs a handful of statements."""
+    wanted = _cycle_indicators(env, drafts)
+    async with env.db.write() as conn:
+        series = await _series(env, conn, drafts, wanted)
+        drafts, issues = _derive_and_check(env, drafts, series)
+        if any(i.is_error for _, i in issues):
+            return Outcome("rejected", issues=tuple((f, i) for f, i in issues if i.is_error))
+        if not issues or confirmed:
+            return await _save(env, conn, actor, drafts, source, series, wanted)
+    return await _ask_confirm(env, actor, drafts, source, issues)
 
 
 def _own_unit(actor: Actor, drafts: tuple[Draft, ...]) -> tuple[tuple[Draft, ...], Outcome | None]:
@@ -269,17 +279,19 @@ async def _take(
 Series = dict[tuple[int, int], list[store.FigureRow]]
 
 
-async def _series(env: Env, drafts: Sequence[Draft]) -> Series:
-    """Each (unit, indicator) history in one read per unit."""
+async def _series(
+    env: Env, conn: AsyncConnection, drafts: Sequence[Draft], wanted: Sequence[int] = ()
+) -> Series:
+    """Each (unit, indicator) history, one statement per unit; with `wanted` (a single unit),
+    also the history of the cycle's other indicators, for what is still missing."""
     series: Series = {}
     by_unit: dict[int, set[int]] = {}
     for d in drafts:
         uid, iid = _ids(env, d)
-        by_unit.setdefault(uid, set()).add(iid)
-    async with env.db.read() as conn:
-        for uid, iids in by_unit.items():
-            for iid, rows in (await store.unit_series(conn, uid, iids)).items():
-                series[(uid, iid)] = rows
+        by_unit.setdefault(uid, set(wanted)).add(iid)
+    for uid, iids in by_unit.items():
+        for iid, rows in (await store.unit_series(conn, uid, sorted(iids))).items():
+            series[(uid, iid)] = rows
     return series
 
 
@@ -327,24 +339,53 @@ def _derived(d: Draft, history: list[Figure]) -> Draft:
 # --- saving -----------------------------------------------------------------------------------
 
 
-async def _save(env: Env, actor: Actor, drafts: tuple[Draft, ...], source: Source) -> Outcome:
+async def _save(
+    env: Env, conn: AsyncConnection, actor: Actor, drafts: tuple[Draft, ...], source: Source,
+    series: Series, wanted: Sequence[int],
+) -> Outcome:  # fmt: skip
     now = env.clock.now()
-    async with env.db.write() as conn:
-        if not await claim_update(conn, source.update_id, now):
-            return Outcome("duplicate")
-        old = []
-        if source.kind == "edit" and source.message_id is not None:
-            old = await store.live_by_message(conn, source.chat_id, source.message_id)
-        new_ids = [await store.insert_figure(conn, _row(env, actor, d, source, now))
-                   for d in drafts]  # fmt: skip
-        await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
-        await conn.execute(insert(audit).values(
-            at=now, actor_user_id=actor.user_id, action=f"figures.{source.kind}",
-            detail={"figures": new_ids, "replaced": [o.id for o in old]},
-        ))  # fmt: skip
-    receipts, missing = await _receipts(env, drafts)
+    if not await claim_update(conn, source.update_id, now):
+        return Outcome("duplicate")
+    old = []
+    if source.kind == "edit" and source.message_id is not None:
+        old = await store.live_by_message(conn, source.chat_id, source.message_id)
+    new_ids = [await store.insert_figure(conn, _row(env, actor, d, source, now)) for d in drafts]
+    await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
+    await conn.execute(insert(audit).values(
+        at=now, actor_user_id=actor.user_id, action=f"figures.{source.kind}",
+        detail={"figures": new_ids, "replaced": [o.id for o in old]},
+    ))  # fmt: skip
+    new = [_stored(env, actor, d, source, now, i) for d, i in zip(drafts, new_ids, strict=True)]
+    after = _series_after(series, old, new)
+    receipts, missing = await _receipts(env, conn, drafts, after, wanted)
     return Outcome("saved", receipts=receipts, missing=missing, message_id=source.message_id,
                    corrected=bool(old))  # fmt: skip
+
+
+def _series_after(
+    series: Series, old: Sequence[store.FigureRow], new: Sequence[store.FigureRow]
+) -> Series:
+    """The live histories once the new figures are in and those they replace are out (what a
+    read after the insert would return), without reading them again."""
+    gone = {o.id for o in old}
+    after: Series = {k: [r for r in v if r.id not in gone] for k, v in series.items()}
+    for row in new:
+        after.setdefault((row.unit_id, row.indicator_id), []).append(row)
+    for history in after.values():
+        history.sort(key=lambda r: (r.as_of, r.id))
+    return after
+
+
+def _stored(
+    env: Env, actor: Actor, d: Draft, source: Source, now: datetime, new_id: int
+) -> store.FigureRow:
+    uid, iid = _ids(env, d)
+    return store.FigureRow(
+        id=new_id, unit_id=uid, indicator_id=iid, numerator=d.numerator,
+        denominator=d.denominator, done=d.done, as_of=d.as_of, created_at=now,
+        actor_user_id=actor.user_id, derived=d.derived, source=source.kind,
+        chat_id=source.chat_id, message_id=source.message_id, note=d.fragment[:200] or None,
+    )  # fmt: skip
 
 
 def _row(env: Env, actor: Actor, d: Draft, source: Source, now: datetime) -> dict[str, object]:
@@ -376,39 +417,36 @@ async def _supersede_old(
 
 
 async def _receipts(
-    env: Env, drafts: tuple[Draft, ...]
-) -> tuple[tuple[Receipt, ...], tuple[str, ...]]:
+    env: Env, conn: AsyncConnection, drafts: tuple[Draft, ...], series: Series,
+    wanted: Sequence[int],
+) -> tuple[tuple[Receipt, ...], tuple[str, ...]]:  # fmt: skip
+    """One read (the province's latest figures of the message's indicators, for rank and
+    pooled rate); the unit's own history and start-of-year figure come from `series`."""
     today = env.clock.today()
-    codes = list(dict.fromkeys(d.indicator or "" for d in drafts))
-    iids = [env.ids.indicator_id[c] for c in codes]
-    async with env.db.read() as conn:
-        latest = await store.latest_as_of(conn, iids, today)
-        start = await store.latest_as_of(conn, iids, date(today.year, 1, 1))
-        series = {}
-        for d in drafts:
-            uid, iid = _ids(env, d)
-            series.update(
-                {(uid, k): v for k, v in (await store.unit_series(conn, uid, [iid])).items()}
-            )
-        unit_codes = list(dict.fromkeys(d.unit or "" for d in drafts))
-        missing = await _missing(env, conn, unit_codes[0], today) if len(unit_codes) == 1 else ()
-    receipts = tuple(_receipt(env, d, latest, start, series) for d in drafts)
-    return receipts, missing
+    iids = list(dict.fromkeys(_ids(env, d)[1] for d in drafts))
+    latest = await store.latest_as_of(conn, iids, today)
+    by_ind: dict[int, list[store.FigureRow]] = {}
+    for r in latest:
+        by_ind.setdefault(r.indicator_id, []).append(r)
+    year_start = date(today.year, 1, 1)
+    receipts = tuple(_receipt(env, d, by_ind, series, year_start) for d in drafts)
+    return receipts, _missing(env, drafts, series, wanted, today)
 
 
 def _rate(num: int | None, den: int | None) -> Decimal | None:
     return Decimal(num) / Decimal(den) if num is not None and den else None
 
 
-def _receipt(env: Env, d: Draft, latest: list[store.FigureRow], start: list[store.FigureRow],
-             series: Series) -> Receipt:  # fmt: skip
+def _receipt(env: Env, d: Draft, latest: dict[int, list[store.FigureRow]], series: Series,
+             year_start: date) -> Receipt:  # fmt: skip
     uid, iid = _ids(env, d)
     ind = env.catalogue.indicator(d.indicator or "")
     rate = _rate(d.numerator, d.denominator)
-    history = [r for r in series.get((uid, iid), []) if r.as_of <= d.as_of]
+    mine = series.get((uid, iid), [])
+    history = [r for r in mine if r.as_of <= d.as_of]
     prev = history[-2] if len(history) >= 2 else None
-    base = next((r for r in start if r.unit_id == uid and r.indicator_id == iid), None)
-    rank, ranked, pooled = _standing(env, ind, uid, [r for r in latest if r.indicator_id == iid])
+    base = next((r for r in reversed(mine) if r.as_of <= year_start), None)
+    rank, ranked, pooled = _standing(env, ind, uid, latest.get(iid, []))
     return Receipt(
         unit=env.units.display.get(d.unit or "", d.unit or ""), indicator=ind.short,
         kind=ind.kind, as_of=d.as_of, numerator=d.numerator, denominator=d.denominator,
@@ -429,8 +467,7 @@ def _standing(
     env: Env, ind: Indicator, unit_id: int, rows: list[store.FigureRow]
 ) -> tuple[int | None, int, Decimal | None]:
     """Rank among assigned units that reported, and the pooled province rate."""
-    assigned = {env.ids.unit_id[u.code] for u in env.catalogue.assigned_units(ind)
-                if u.code in env.ids.unit_id}  # fmt: skip
+    assigned = _assigned(env).get(ind.code, frozenset())
     rows = [r for r in rows if r.unit_id in assigned]
     if ind.kind == "yesno":
         done = sum(1 for r in rows if r.done)
@@ -454,19 +491,46 @@ def cycle_start(day_due: int, today: date) -> date:
     return previous.replace(day=min(day_due, previous.day))
 
 
-async def _missing(env: Env, conn: AsyncConnection, unit_code: str, today: date) -> tuple[str, ...]:
+def _assigned(env: Env) -> dict[str, frozenset[int]]:
+    """Unit ids assigned each indicator, cached on the Env until the catalogue is reloaded."""
+    cached = getattr(env, "_fig_assigned", None)
+    if cached is None or cached[0] is not env.catalogue:
+        ids = env.ids.unit_id
+        sets = {i.code: frozenset(ids[u.code] for u in env.catalogue.assigned_units(i)
+                                  if u.code in ids) for i in env.catalogue.indicators}  # fmt: skip
+        cached = (env.catalogue, sets)
+        env._fig_assigned = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def _cycle_indicators(env: Env, drafts: Sequence[Draft]) -> list[int]:
+    """The monthly cycle's indicator ids assigned to the message's one unit (none for several
+    units: the receipt lists what is missing only for a single unit)."""
+    units = {d.unit for d in drafts}
     monthly = next((c for c in env.catalogue.cycles if c.every == "month"), None)
-    unit = env.catalogue.find_unit(unit_code)
-    if monthly is None or unit is None:
-        return ()
+    if len(units) != 1 or monthly is None:
+        return []
+    uid = env.ids.unit_id.get(next(iter(units)) or "")
     elsewhere = {code for c in env.catalogue.cycles if c is not monthly for code in c.indicators}
     listed = set(monthly.indicators)
-    wanted = [i for i in env.catalogue.indicators
-              if (i.code in listed or (not listed and i.code not in elsewhere))
-              and unit in env.catalogue.assigned_units(i)]  # fmt: skip
-    done = await store.reported_since(conn, env.ids.unit_id[unit_code],
-                                      cycle_start(monthly.day, today))  # fmt: skip
-    return tuple(i.short for i in wanted if env.ids.indicator_id.get(i.code) not in done)
+    assigned = _assigned(env)
+    return [env.ids.indicator_id[i.code] for i in env.catalogue.indicators
+            if (i.code in listed or (not listed and i.code not in elsewhere))
+            and i.code in env.ids.indicator_id and uid in assigned.get(i.code, ())]  # fmt: skip
+
+
+def _missing(
+    env: Env, drafts: Sequence[Draft], series: Series, wanted: Sequence[int], today: date
+) -> tuple[str, ...]:
+    """The cycle's indicators the unit has no live figure for since the cycle began."""
+    monthly = next((c for c in env.catalogue.cycles if c.every == "month"), None)
+    if not wanted or monthly is None:
+        return ()
+    uid = _ids(env, drafts[0])[0]
+    since = cycle_start(monthly.day, today)
+    done = {i for i in wanted if any(r.as_of >= since for r in series.get((uid, i), ()))}
+    code_of = env.ids.indicator_code
+    return tuple(env.catalogue.indicator(code_of[i]).short for i in wanted if i not in done)
 
 
 # --- undo and history -------------------------------------------------------------------------

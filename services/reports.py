@@ -22,7 +22,7 @@ from domain.chartspec import RankingChart, RankRow
 from domain.numbers import format_change_points, format_date, format_int, format_rate
 from domain.numbers import format_ratio_count as _ratio_count
 from domain.periods import parse_period
-from domain.stats import UnitFigure, below, below_average
+from domain.stats import UnitFigure, below
 from services.access import EXPORT, Actor, require
 from services.answers import IndicatorFacts, UnitLine, indicator_facts
 from services.context import Env
@@ -239,6 +239,9 @@ def _names(env: Env, figures: Sequence[UnitFigure]) -> list[str]:
 
 
 def _figures(facts: IndicatorFacts) -> list[UnitFigure]:
+    """The facts' own figures (built once with the lines); rebuilt only if they were dropped."""
+    if len(facts.figures) == len(facts.lines):
+        return list(facts.figures)
     return [
         UnitFigure(x.code, x.numerator, x.denominator, x.as_of or date.min) for x in facts.lines
     ]
@@ -276,14 +279,15 @@ def result_sentence(env: Env, facts: IndicatorFacts, notes: _Notes, day: date) -
     if facts.province_level or not facts.lines:
         return text
     figures = _figures(facts)
-    full = [f for f in figures if f.rate is not None and f.rate >= 1]
+    full = [f for f in figures if f.numerator is not None and f.denominator
+            and f.numerator >= f.denominator]  # fmt: skip
     if full:
         ref = _mark(notes.add(_names(env, full)))
         count = _bold(_ratio_count(len(full), facts.assigned))
         text += " " + t("sh_doc_full", "vi", count=count, ref=ref)
     else:
         text += " " + t("sh_doc_full_none", "vi")
-    _, lows = below_average(figures)
+    lows = below(figures, p.rate)  # below the pooled rate already in the facts
     if lows:
         ref = _mark(notes.add(_names(env, lows)))
         text += t("sh_doc_below", "vi", count=_bold(_ratio_count(len(lows), facts.assigned)),
@@ -390,13 +394,12 @@ async def build_draft(env: Env, text: str = "") -> ReportDraft | None:
 async def _charts(env: Env, facts: Sequence[IndicatorFacts], day: date) -> list[tuple[str, bytes]]:
     commune = [f for f in facts if not f.province_level and f.lines]
     main = sorted(commune, key=lambda f: -len(f.lines))[:MAIN_CHARTS]
+    order = {x.code: i for i, x in enumerate(env.catalogue.indicators)}
+    specs = [(f.short, _chart(env, f, day)) for f in sorted(main, key=lambda f: order[f.code])]
+    specs = [(title, spec) for title, spec in specs if has_data(spec)]
     loop = asyncio.get_running_loop()
-    out = []
-    for f in sorted(main, key=lambda f: codes_order(env, f.code)):
-        spec = _chart(env, f, day)
-        if has_data(spec):
-            out.append((f.short, await loop.run_in_executor(None, render_png, spec)))
-    return out
+    pngs = await asyncio.gather(*(loop.run_in_executor(None, render_png, s) for _, s in specs))
+    return [(title, png) for (title, _), png in zip(specs, pngs, strict=True)]
 
 
 def codes_order(env: Env, code: str) -> int:

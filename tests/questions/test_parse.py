@@ -270,3 +270,38 @@ def test_the_verb_dat_is_not_land_data(lexicon: Lexicon) -> None:
 def test_province_is_not_the_ward(lexicon: Lexicon) -> None:
     assert parse("tình hình toàn tỉnh Quảng Trị", lexicon, TODAY).unit is None
     assert parse("phường Quảng Trị thế nào", lexicon, TODAY).unit == "phuong-quang-tri"
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Vinh Thuyy thế nào?", "vinh-thuy"),  # before 'thế nào'
+        ("tình hình xã Cam Loo", "cam-lo"),  # after a cue
+        ("how is Cam Loo doing", "cam-lo"),
+        ("ASXH của Vĩnh Thuỷy", "vinh-thuy"),
+        ("Cửa Tùngg đứng thứ mấy về ASXH", "cua-tung"),  # 'cửa' is a name here, not a cue
+    ],
+)
+def test_a_unit_name_with_a_typo_is_still_found(lexicon: Lexicon, text: str, unit: str) -> None:
+    assert parse(text, lexicon, TODAY).unit == unit
+
+
+def test_typos_are_looked_for_only_where_a_name_can_stand(lexicon: Lexicon) -> None:
+    """The typo search runs on the stretches that can be a name, never on the whole question."""
+    searched: list[str] = []
+    original = lexicon.units.fuzzy_find
+
+    def spy(text: str, **kw: Any) -> Any:
+        searched.append(text)
+        return original(text, **kw)
+
+    lexicon.units.fuzzy_find = spy  # type: ignore[method-assign]
+    try:
+        assert (
+            parse("xã nào dưới mức trung bình về tài khoản an sinh?", lexicon, TODAY).unit is None
+        )
+        assert parse("Cam Lộ thế nào?", lexicon, TODAY).unit == "cam-lo"  # exact: no typo search
+        assert parse("tình hình toàn tỉnh", lexicon, TODAY).unit is None
+    finally:
+        del lexicon.units.fuzzy_find  # type: ignore[method-assign]
+    assert all("tài khoản" not in s and "nào" not in s for s in searched), searched

@@ -25,7 +25,7 @@ from domain.submissions import (
     parse,
 )
 from domain.validation import Figure, Issue, check, warnings
-from services.access import Actor
+from services.access import Actor, aware
 from services.context import Env
 from store import figures as store
 from store.schema import audit
@@ -588,4 +588,12 @@ async def history(env: Env, actor: Actor, args: str) -> Outcome:
         )
     labels = {f"u{v}": env.units.display.get(k, k) for k, v in env.ids.unit_id.items()}
     labels |= {f"i{v}": _label(env, "indicator", k) for k, v in env.ids.indicator_id.items()}
+    # Times in the province's zone whatever the database returned (SQLite: naive local time).
+    rows = [replace(r, figure=replace(r.figure, created_at=aware(r.figure.created_at, env)),
+                    actor_name=r.actor_name or _SOURCE_NAMES.get(r.figure.source, ""))
+            for r in rows]  # fmt: skip
     return Outcome("history", history=tuple(rows), labels=labels)
+
+
+# Who entered a figure when no person did: shown in /lichsu.
+_SOURCE_NAMES = {"demo": "dữ liệu mẫu", "import": "nhập từ tệp", "seed": "số liệu báo cáo"}

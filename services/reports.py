@@ -23,7 +23,7 @@ from domain.numbers import format_change_points, format_date, format_int, format
 from domain.numbers import format_ratio_count as _ratio_count
 from domain.periods import parse_period
 from domain.stats import UnitFigure, below
-from services.access import EXPORT, Actor, require
+from services.access import EXPORT, Actor, aware, require
 from services.answers import IndicatorFacts, UnitLine, indicator_facts
 from services.context import Env
 from store.stats import history
@@ -161,7 +161,8 @@ def build_xlsx(
     for h in past:
         known = env.catalogue.find_unit(h.unit)
         rate = h.numerator / h.denominator if h.numerator is not None and h.denominator else None
-        created = h.created.replace(tzinfo=None) if h.created is not None else None
+        # Excel has no time zones: write the province's local time (PostgreSQL returns UTC).
+        created = aware(h.created, env).replace(tzinfo=None) if h.created is not None else None
         hs.append([known.full_name if known else h.unit, h.as_of, h.numerator, h.denominator,
                    rate, h.source, created])  # fmt: skip
     _format(hs, counts="CD", rates="E", dates="B", widths=(28, 14, 14, 14, 10, 10, 20))

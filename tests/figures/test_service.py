@@ -125,3 +125,13 @@ async def test_huge_and_impossible_values_store_nothing(env: Env) -> None:
         out = await svc.submit(env, OFFICER, text, src(9, 60))
         assert out.status == "rejected", (text, out)
     assert not (await svc.history(env, LEADER, "")).history
+
+
+async def test_history_times_are_in_the_provinces_zone_on_every_database(env: Env) -> None:
+    """SQLite hands back naive local times, PostgreSQL aware UTC ones: /lichsu shows 09:00."""
+    await svc.submit(env, OFFICER, "ASXH 1.234/5.678", src(1, 900))
+    hist = await svc.history(env, OFFICER, "")
+    [row] = hist.history
+    when = row.figure.created_at
+    assert when.tzinfo is not None
+    assert (when.astimezone(env.clock.tz).hour, when.astimezone(env.clock.tz).minute) == (9, 0)

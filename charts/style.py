@@ -26,14 +26,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
 
-
-class NoData(ValueError):
-    """The spec has nothing to draw: say "chưa có số liệu" in words instead of a picture."""
-
-    def __init__(self, spec: object) -> None:
-        super().__init__(f"no data to chart: {type(spec).__name__}")
-        self.spec = spec
-
+from domain.chartspec import NoData  # noqa: F401  (re-exported: charts.style.NoData)
 
 S = TypeVar("S")
 

@@ -132,3 +132,14 @@ class TaskTimelineChart:
 
 
 ChartSpec = RankingChart | TrendChart | DashboardChart | TaskTimelineChart
+
+
+class NoData(ValueError):
+    """The spec has nothing to draw: say "chưa có số liệu" in words instead of a picture.
+
+    Defined here, beside the specs, so callers can catch it without importing matplotlib.
+    """
+
+    def __init__(self, spec: object) -> None:
+        super().__init__(f"no data to chart: {type(spec).__name__}")
+        self.spec = spec

@@ -20,8 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from charts.render import NoData, render_png
-from domain.chartspec import ChartSpec
+from domain.chartspec import ChartSpec, NoData
 from handlers.common import env_of, over_rate_limit, truncate_caption
 from services import ratelimit
 from services.answers import ChartRef
@@ -51,11 +50,18 @@ async def render(spec: ChartSpec, *, original: bool = False) -> bytes:
         _cache.move_to_end(key)
         return hit[1]
     loop = asyncio.get_running_loop()
-    png = await loop.run_in_executor(None, functools.partial(render_png, spec, original=original))
+    png = await loop.run_in_executor(None, functools.partial(_render_png, spec, original))
     _cache[key] = (now, png)
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     return png
+
+
+def _render_png(spec: ChartSpec, original: bool) -> bytes:
+    # Imported on first use: matplotlib is ~40 MB and most sessions never draw a chart.
+    from charts.render import render_png
+
+    return render_png(spec, original=original)
 
 
 def _lang_of(update: Update, fallback: str = "vi") -> str:

@@ -1,14 +1,18 @@
 """The morning alert: gather today's snapshot, plan it, send each chat's alert exactly once.
 
-Every alert is recorded as pending in alerts_sent before it goes out and marked sent or failed
-after, so a restart neither repeats one (the claim is unique per chat, kind, day and key) nor
-loses one (the start-up catch-up sends what is due and not yet claimed).
+All of a run's alerts are claimed in alerts_sent in one transaction as queued (never attempted),
+in send order; a chunk at a time is moved to pending (committed before any of its sends starts)
+and marked sent or failed after, in batches. The claim is unique per chat, kind, day and key, so
+nothing goes twice; after a crash only pending rows (at most CHUNK + CONCURRENCY, those in
+flight or about to be) are given up as interrupted, and the start-up catch-up sends the queued
+ones and what was never claimed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
@@ -230,7 +234,8 @@ def _mentions(alert: ChatAlert) -> list[tuple[str, str]]:
     return items
 
 
-FINISH_BATCH = 200  # outcomes recorded per write transaction
+CONCURRENCY = 16  # sends in flight at once; the rate limiter paces the real sending
+CHUNK = 64  # alerts moved queued → pending per write transaction (with the outcomes so far)
 
 
 @dataclass
@@ -242,14 +247,23 @@ class _Outcome:
     gone_status: str = ""
 
 
-async def _claim(env: Env, alert: ChatAlert) -> int | None:
-    """The claim is committed before the send (never twice), one chat at a time: a stop
-    mid-run leaves only the chat in flight pending, the rest are sent by the catch-up."""
+Claimed = list[tuple[int, ChatAlert]]  # (alerts_sent id, alert) in send order
+
+
+async def _claim_all(env: Env, alerts: list[ChatAlert], report: RunReport) -> Claimed:
+    """One transaction claims every due alert as queued (in send order) and takes the day's
+    queued ones: these and the never-attempted ones a stopped run left. Others were claimed
+    before (sent, failed, or in flight elsewhere): skipped, never twice."""
+    today = env.clock.today()
     async with env.db.write() as conn:
-        return await store.claim_alert(
-            conn, chat_id=alert.chat_id, kind=alert.kind, day=env.clock.today(), key=alert.key,
-            now=env.clock.now(),
-        )  # fmt: skip
+        claims = [(a.chat_id, a.kind, a.key) for a in alerts]
+        await store.claim_alerts(conn, claims, day=today, now=env.clock.now())
+        queued = await store.queued_alerts(conn, today)
+    due = {(a.chat_id, a.kind, a.key): a for a in alerts}
+    claimed = [(i, due[(c, k, key)]) for i, c, k, key in queued if (c, k, key) in due]
+    ours = {id(a) for _, a in claimed}
+    report.skipped.extend(a.chat_id for a in alerts if id(a) not in ours)
+    return claimed
 
 
 async def _send(alert: ChatAlert, claim: int, sender: AlertSender) -> _Outcome:
@@ -263,20 +277,35 @@ async def _send(alert: ChatAlert, claim: int, sender: AlertSender) -> _Outcome:
     return _Outcome(alert, claim, "sent", {"items": str(len(_mentions(alert)))})
 
 
-async def _finish(env: Env, done: list[_Outcome], report: RunReport) -> None:
-    """Record a batch of outcomes in one transaction (status, what was chased, gone chats)."""
-    if not done:
-        return
+async def _record(
+    env: Env,
+    done: list[_Outcome],
+    report: RunReport,
+    *,
+    start: Sequence[tuple[int, ChatAlert]] = (),
+    requeue: Sequence[tuple[int, ChatAlert]] = (),
+) -> Claimed:
+    """One write: the outcomes so far (status, what was chased, gone chats), the next chunk
+    queued → pending (returned: only those may be sent), unstarted ones back to queued."""
     today, now = env.clock.today(), env.clock.now()
     async with env.db.write() as conn:
+        await store.finish_alerts(conn, [(o.claim, o.status, o.detail) for o in done], now)
         for o in done:
-            await store.finish_alert(conn, o.claim, o.status, now, o.detail)
             if o.status == "sent":
+                items = _mentions(o.alert)
                 await store.record_mentions(
-                    conn, chat_id=o.alert.chat_id, day=today, items=_mentions(o.alert), now=now
+                    conn, chat_id=o.alert.chat_id, day=today, items=items, now=now
                 )
             elif o.gone_status:
                 await store.mark_chat_status(conn, o.alert.chat_id, o.gone_status, now)
+        await store.requeue_alerts(conn, [i for i, _ in requeue])
+        started = await store.start_alerts(conn, [i for i, _ in start])
+    _tally(done, report)
+    report.skipped.extend(a.chat_id for i, a in start if i not in started)
+    return [(i, a) for i, a in start if i in started]
+
+
+def _tally(done: list[_Outcome], report: RunReport) -> None:
     for o in done:
         if o.status == "sent":
             report.sent.append(o.alert.chat_id)
@@ -287,21 +316,36 @@ async def _finish(env: Env, done: list[_Outcome], report: RunReport) -> None:
     done.clear()
 
 
-async def _deliver_all(
-    env: Env, alerts: Iterable[ChatAlert], sender: AlertSender, report: RunReport
-) -> None:
+def _harvest(tasks: set[asyncio.Task[_Outcome]], done: list[_Outcome]) -> None:
+    """Move finished sends' outcomes to `done`; a cancelled send stays pending (unknown)."""
+    for task in [t for t in tasks if t.done()]:
+        tasks.discard(task)
+        if not task.cancelled() and task.exception() is None:
+            done.append(task.result())
+
+
+async def _deliver_all(env: Env, claimed: Claimed, sender: AlertSender, report: RunReport) -> None:
+    """Send in claim order, CONCURRENCY at a time. A send starts only once its row is pending
+    (committed), so after a kill the pending rows (≤ CHUNK + CONCURRENCY) are the only ones
+    whose fate is unknown; queued rows were never attempted and the catch-up sends them."""
     done: list[_Outcome] = []
+    inflight: set[asyncio.Task[_Outcome]] = set()
+    allowed: Claimed = []
     try:
-        for alert in alerts:
-            claim = await _claim(env, alert)
-            if claim is None:
-                report.skipped.append(alert.chat_id)
-                continue
-            done.append(await _send(alert, claim, sender))
-            if len(done) >= FINISH_BATCH:
-                await _finish(env, done, report)
-    finally:  # a stop mid-run still records what went out
-        await _finish(env, done, report)
+        for first in range(0, len(claimed), CHUNK):
+            _harvest(inflight, done)
+            allowed = await _record(env, done, report, start=claimed[first : first + CHUNK])
+            while allowed:
+                if len(inflight) >= CONCURRENCY:
+                    await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+                    _harvest(inflight, done)
+                claim, alert = allowed.pop(0)
+                inflight.add(asyncio.create_task(_send(alert, claim, sender)))
+    finally:  # a stop mid-run records what went out and gives back what never started
+        if inflight:
+            await asyncio.wait(inflight)
+        _harvest(inflight, done)
+        await _record(env, done, report, requeue=allowed)
 
 
 async def run_alerts(
@@ -321,16 +365,17 @@ async def run_alerts(
         if (only_chats is None or alert.chat_id in only_chats)
         and effective_time(env, chats.get(alert.chat_id)) <= clock_time  # its time has come
     ]
-    await _deliver_all(env, due, sender, report)
+    await _deliver_all(env, await _claim_all(env, due, report), sender, report)
     return report
 
 
 async def catch_up(env: Env, sender: AlertSender) -> RunReport:
-    """At start: close what a stopped process left pending, then send what is due and unsent."""
+    """At start: close what a stopped process left in flight (pending: maybe sent, never resent),
+    then send what is due and was never attempted (queued) or never claimed."""
     async with env.db.write() as conn:
         interrupted = await store.fail_interrupted(conn, env.clock.now())
     if interrupted:
-        log.warning("%d alerts were interrupted by a stop and are not resent", interrupted)
+        log.warning("%d alerts were in flight at a stop and are not resent", interrupted)
     return await run_alerts(env, sender)
 
 

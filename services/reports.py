@@ -16,7 +16,6 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from charts.render import has_data, render_png
 from domain.catalogue import Indicator
 from domain.chartspec import RankingChart, RankRow
 from domain.numbers import format_change_points, format_date, format_int, format_rate
@@ -397,6 +396,8 @@ async def _charts(env: Env, facts: Sequence[IndicatorFacts], day: date) -> list[
     main = sorted(commune, key=lambda f: -len(f.lines))[:MAIN_CHARTS]
     order = {x.code: i for i, x in enumerate(env.catalogue.indicators)}
     specs = [(f.short, _chart(env, f, day)) for f in sorted(main, key=lambda f: order[f.code])]
+    from charts.render import has_data, render_png  # matplotlib: loaded for the first report
+
     specs = [(title, spec) for title, spec in specs if has_data(spec)]
     loop = asyncio.get_running_loop()
     pngs = await asyncio.gather(*(loop.run_in_executor(None, render_png, s) for _, s in specs))

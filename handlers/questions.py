@@ -238,10 +238,9 @@ def _unit_status_line(lang: str, f: IndicatorFacts, x: UnitLine) -> str:
         ok = x.rate >= Fraction(f.final_target.rate).limit_denominator(10_000)
         target = t("q_unit_target_ok" if ok else "q_unit_target_no", lang,
                    rate=_rate(f.final_target.rate, lang))  # fmt: skip
-    count = sum(1 for y in f.lines if y.rate is not None)
     return t("q_unit_ratio", lang, indicator=name, rate=_rate(x.rate, lang),
              num=_int(x.numerator, lang), den=_int(x.denominator, lang), target=target,
-             prate=_rate(f.rate, lang), rank=x.rank or "—", count=count, date=when,
+             prate=_rate(f.rate, lang), rank=x.rank or "—", count=f.rated, date=when,
              mark=mark)  # fmt: skip
 
 

@@ -47,8 +47,21 @@ from domain.stats import (
 from domain.text import fold
 from services.access import Actor
 from services.context import Env
-from store.figures import FigureRow
-from store.stats import history, latest_at, reported_between
+from store.figures import FigureRow, latest_as_of
+from store.stats import Pooled as StorePooled
+from store.stats import (
+    Summaries,
+    Summary,
+    Version,
+    consistent,
+    data_version,
+    history,
+    latest_at,
+    pooled_at,
+    present_units,
+    reported_between,
+    summaries,
+)
 
 NEEDS_INDICATOR = frozenset(
     {"below_average", "above_average", "not_meeting_target", "reached_100", "done", "ranking"}
@@ -102,6 +115,7 @@ class IndicatorFacts:
     base_day: date | None = None
     base_rate: Fraction | None = None
     province_level: bool = False  # assigned to the province itself
+    rated: int = 0  # assigned units with a rate (numerator set, denominator non-zero)
     # The lines as domain.stats values, built once with them (not part of equality or repr).
     figures: tuple[UnitFigure, ...] = field(default=(), compare=False, repr=False)
 
@@ -336,7 +350,7 @@ def facts_for(
         full=pooled.numerator if ind.kind == "yesno" else count_at_or_above(figures, Fraction(1)),
         change=None if base_rate is None or pooled.rate is None else pooled.rate - base_rate,
         base_day=base_day, base_rate=base_rate, province_level=static.province_level,
-        figures=tuple(figures),
+        rated=sum(1 for x in lines if x.rate is not None), figures=tuple(figures),
     )  # fmt: skip
 
 
@@ -381,6 +395,222 @@ async def indicator_facts(
                   data[base_day][code] if base_day is not None else (), base_day)
         for code in codes
     ]  # fmt: skip
+
+
+# --- summaries in SQL: a unit's status and the overview without every unit's row (issue 13) ---
+
+_ASSIGNED_IDS: dict[int, tuple[object, object, dict[str, frozenset[int]]]] = {}
+# (what, db, catalogue, indicator id, day) -> (db, catalogue, data version, value)
+_CACHE: dict[tuple[str, int, int, int, date], tuple[object, object, Version, Any]] = {}
+CACHE_SIZE = 4096  # entries: cleared when full
+
+
+def _cached(env: Env, what: str, indicator_id: int, day: date, version: Version | None) -> Any:
+    """A value computed at this data version, else `_MISS`. Every figure write, in any process,
+    appends a row and so changes the version read from the database."""
+    hit = _CACHE.get((what, id(env.db), id(env.catalogue), indicator_id, day))
+    if hit and hit[0] is env.db and hit[1] is env.catalogue and hit[2] == version:
+        return hit[3]
+    return _MISS
+
+
+def _remember(
+    env: Env, what: str, indicator_id: int, day: date, version: Version, value: Any
+) -> None:
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[(what, id(env.db), id(env.catalogue), indicator_id, day)] = (
+        env.db, env.catalogue, version, value)  # fmt: skip
+
+
+_MISS = object()
+
+
+def _assigned_ids(env: Env, code: str) -> frozenset[int]:
+    """The database ids of an indicator's assigned units (once per catalogue and ids)."""
+    cached = _ASSIGNED_IDS.get(id(env.ids))
+    if cached is None or cached[0] is not env.ids or cached[1] is not env.catalogue:
+        if len(_ASSIGNED_IDS) > 4:
+            _ASSIGNED_IDS.clear()
+        cached = (env.ids, env.catalogue, {})
+        _ASSIGNED_IDS[id(env.ids)] = cached
+    found = cached[2].get(code)
+    if found is None:
+        found = frozenset(env.ids.unit_id[c] for c, _ in _static(env, code).assigned)
+        cached[2][code] = found
+    return found
+
+
+def own_line_only(facts: IndicatorFacts, unit: str | None) -> IndicatorFacts:
+    """What a unit's status or an overview keeps of full facts: the unit's own line only."""
+    lines = tuple(x for x in facts.lines if x.code == unit)
+    return replace(facts, lines=lines, figures=())
+
+
+async def summary_facts(
+    env: Env, codes: Sequence[str], day: date, base_day: date | None = None,
+    unit: str | None = None,
+) -> list[IndicatorFacts]:  # fmt: skip
+    """`indicator_facts` projected to the unit's own line (`own_line_only`), aggregated in SQL over
+    current_figures when that is exact, from every unit's row otherwise."""
+    found = await _summary_facts(env, codes, day, base_day, unit)
+    if found is not None:
+        return found
+    return [own_line_only(f, unit) for f in await indicator_facts(env, codes, day, base_day)]
+
+
+async def _summary_facts(
+    env: Env, codes: Sequence[str], day: date, base_day: date | None, unit: str | None
+) -> list[IndicatorFacts] | None:
+    known = env.ids.indicator_id
+    if not codes or any(c not in known for c in codes) or len(set(codes)) != len(codes):
+        return None
+    ids = {c: known[c] for c in codes}
+    assigned = {ids[c]: _assigned_ids(env, c) for c in codes}
+    cutoffs = {c: _cutoff(env, c, day) for c in codes}
+    uid = env.ids.unit_id.get(unit) if unit else None
+    async with env.db.read() as conn:
+        conn = await consistent(conn)
+        own = await latest_as_of(conn, assigned, day, [uid]) if uid is not None else []
+        focus = {r.indicator_id: (r.numerator, r.denominator) for r in own
+                 if r.numerator is not None and r.denominator}  # fmt: skip
+        stale = {ids[c]: cutoffs[c] for c in codes}
+        got = await _live(env, conn, assigned, day, stale, uid, focus)
+        if got is None or not got.exact:
+            return None
+        mine = {r.indicator_id: r for r in own if r.unit_id in assigned[r.indicator_id]}
+        for i in assigned:
+            s = got.by_indicator.get(i)
+            if (s.focus_figure if s else None) != (mine[i].id if i in mine else None):
+                return None  # a write came between the two reads
+        bases = await _bases(env, conn, assigned, base_day, got) if base_day else {}
+        if bases is None:
+            return None
+        short = [ids[c] for c in codes if _present(got, ids[c]) < len(assigned[ids[c]])]
+        present: set[tuple[int, int]] = set()
+        if short:
+            version, present = await present_units(conn, short, day)
+            if version != got.version:
+                return None
+    return [
+        _facts_from_summary(env, c, day, cutoffs[c], got.by_indicator.get(ids[c]),
+                            mine.get(ids[c]), unit, present, base_day, bases.get(ids[c]))
+        for c in codes
+    ]  # fmt: skip
+
+
+def _cutoff(env: Env, code: str, day: date) -> date:
+    static = _static(env, code)
+    return stale_before(day, static.due_day, static.months)
+
+
+def _present(got: Summaries, indicator_id: int) -> int:
+    s = got.by_indicator.get(indicator_id)
+    return s.present if s else 0
+
+
+async def _live(
+    env: Env, conn: Any, assigned: dict[int, frozenset[int]], day: date,
+    stale: dict[int, date], uid: int | None, focus: dict[int, tuple[int, int]],
+) -> Summaries | None:  # fmt: skip
+    """The per-indicator sums as of the day, cached under the data version like the baseline;
+    a unit's ranks are counted in SQL each time (one statement, no sums)."""
+    version, _ = await data_version(conn)
+    cached = {i: _cached(env, "now", i, day, version) for i in assigned}
+    if version is None or any(v is _MISS for v in cached.values()):
+        got = await summaries(conn, assigned, day, stale, uid, focus)
+        if got is not None and got.exact and got.complete and got.version is not None:
+            for i in assigned:
+                s = got.by_indicator.get(i)
+                kept = None if s is None else replace(s, above=0, focus_figure=None)
+                _remember(env, "now", i, day, got.version, kept)
+        return got
+    known = {i: s for i, s in cached.items() if s is not None}
+    if uid is None:
+        return Summaries(version, True, True, known)
+    ranks = await summaries(conn, assigned, day, stale, uid, focus, with_sums=False)
+    if ranks is None or ranks.version != version:
+        return None
+    for i, r in ranks.by_indicator.items():
+        if i in known:
+            known[i] = replace(known[i], above=r.above, focus_figure=r.focus_figure)
+    return Summaries(version, True, True, known)
+
+
+async def _bases(
+    env: Env, conn: Any, assigned: dict[int, frozenset[int]], day: date, got: Summaries
+) -> dict[int, Fraction | None] | None:
+    """The pooled rates at the baseline, cached per (indicator, day) under the data version:
+    a figure written anywhere (any process) changes the version, so the entry is not used.
+    Computed in SQL on a miss; cached only from a snapshot no writer was inside."""
+    out: dict[int, Fraction | None] = {}
+    misses = {}
+    for i, units in assigned.items():
+        hit = _cached(env, "base", i, day, got.version)
+        if hit is _MISS:
+            misses[i] = units
+        else:
+            out[i] = hit
+    if not misses:
+        return out
+    found = await pooled_at(conn, misses, day)
+    if found is None or found[0] != got.version:
+        return None
+    version, idle, pooled = found
+    for i in misses:
+        out[i] = _base_rate(env, i, pooled.get(i))
+        if idle and version is not None:
+            _remember(env, "base", i, day, version, out[i])
+    return out
+
+
+def _base_rate(env: Env, indicator_id: int, p: StorePooled | None) -> Fraction | None:
+    """As `_base` does from the rows."""
+    if p is None:
+        return None
+    ind = env.catalogue.indicator(env.ids.indicator_code[indicator_id])
+    if ind.kind == "yesno":
+        return Fraction(p.done, p.told) if p.told else None
+    return Fraction(p.numerator, p.denominator) if p.denominator else None
+
+
+def _facts_from_summary(
+    env: Env, code: str, day: date, cutoff: date, s: Summary | None, own: FigureRow | None,
+    unit: str | None, present: set[tuple[int, int]], base_day: date | None,
+    base_rate: Fraction | None,
+) -> IndicatorFacts:  # fmt: skip
+    """What `facts_for` builds from the rows, from the sums (then `own_line_only`)."""
+    ind = env.catalogue.indicator(code)
+    static = _static(env, code)
+    s = s or Summary(0, 0, 0, 0, 0, 0, 0, 0, None, frozenset(), 0, None)
+    yesno = ind.kind == "yesno"
+    pooled = (
+        Pooled(s.done, s.told, s.told) if yesno else Pooled(s.numerator, s.denominator, s.rated)
+    )
+    iid, code_of = env.ids.indicator_id[code], env.ids.unit_code
+    stale_codes = {code_of.get(u) for u in s.stale}
+    missing: tuple[str, ...] = ()
+    if s.present < len(static.assigned):
+        have = {code_of.get(u) for i, u in present if i == iid}
+        missing = tuple(n for c, n in static.assigned if c not in have)
+    stale = tuple(n for c, n in static.assigned if c in stale_codes) if stale_codes else ()
+    lines: tuple[UnitLine, ...] = ()
+    if own is not None and unit in static.assigned_codes:
+        rated = own.numerator is not None and bool(own.denominator)
+        lines = (UnitLine(unit, env.catalogue.unit(unit).name, own.numerator, own.denominator,
+                          own.as_of, own.as_of < cutoff, own.done,
+                          s.above + 1 if rated else None),)  # fmt: skip
+    return IndicatorFacts(
+        code=code, kind=ind.kind, short=ind.short, en=ind.en or ind.short,
+        report_vi=static.report_vi, report_en=static.report_en, denominator=static.denominator,
+        pooled=pooled, assigned=len(static.assigned), lines=lines,
+        unassigned=static.unassigned, missing=missing, stale=stale, stale_cutoff=cutoff,
+        newest=s.newest if s.present else None, target=_target_for(ind, day),
+        final_target=ind.target, full=s.done if yesno else s.full,
+        change=None if base_rate is None or pooled.rate is None else pooled.rate - base_rate,
+        base_day=base_day, base_rate=base_rate, province_level=static.province_level,
+        rated=s.rated,
+    )  # fmt: skip
 
 
 def commune_indicators(cat: Catalogue, *, monthly_only: bool = False) -> list[str]:
@@ -481,7 +711,7 @@ async def _unit_status(env: Env, result: Answer) -> Answer:
     codes = list(result.query.indicators) or [
         i.code for i in cat.indicators if unit.code in _static(env, i.code).assigned_codes
     ]
-    result.facts = await indicator_facts(env, codes, result.as_of) if codes else []
+    result.facts = await summary_facts(env, codes, result.as_of, unit=unit.code) if codes else []
     result.rows = [
         next((x for x in f.lines if x.code == unit.code), UnitLine(unit.code, unit.name, None,
                                                                    None, None))
@@ -495,7 +725,7 @@ async def _unit_status(env: Env, result: Answer) -> Answer:
 async def _overview(env: Env, result: Answer) -> Answer:
     codes = list(result.query.indicators) or [i.code for i in env.catalogue.indicators]
     base_day = date(result.as_of.year, 1, 1)
-    result.facts = await indicator_facts(env, codes, result.as_of, base_day)
+    result.facts = await summary_facts(env, codes, result.as_of, base_day)
     if len(codes) == 1:
         result.chart = ChartRef("trend", codes[0], "", result.as_of)
     return result

@@ -3,12 +3,21 @@
 Runs every row it can, prints one table and writes it with the machine's details to
 docs/benchmarks.md. A capability not built yet prints "n/a (not built yet)". Medians (and p99
 where the target is a p99) over several runs; ratios are measured side by side in one run.
-The national-scale database is generated once and cached under data/bench/.
+The national-scale database is generated once and cached under data/bench/; the rows on it
+(answers, morning alert, .xlsx/.docx) also run on a throw-away PostgreSQL server holding a copy
+of it (tests/benchlib/pgnational.py), printed in a PostgreSQL column beside SQLite.
+
+`python -m tests.bench --help` lists the options: `--only national,alert` runs some sections,
+`--quick` fewer runs, `--no-postgres` SQLite only. Only a full run rewrites docs/benchmarks.md
+(unless `--write`).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
+import gc
 import importlib
 import importlib.util
 import os
@@ -17,13 +26,14 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from tests.benchlib import national as data
+from tests.benchlib import pgnational
 from tests.benchlib.botrig import Rig, echo_bot, real_bot
 from tests.benchlib.processes import measure_start
 from tests.benchlib.timing import Sample, ms, percentile, sql_counter_for
@@ -31,6 +41,9 @@ from tests.benchlib.timing import Sample, ms, percentile, sql_counter_for
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "benchmarks.md"
 NA = "n/a (not built yet)"
+SECTIONS = ("messages", "load", "national", "charts", "alert", "office", "start")
+ON_NATIONAL = ("national", "alert", "office", "start")  # need the national-scale database
+ON_PG = ("national", "alert", "office")  # also run on PostgreSQL
 FIG_USER, Q_USER = 9001, 9002
 
 
@@ -38,13 +51,21 @@ FIG_USER, Q_USER = 9001, 9002
 class Row:
     what: str
     target: str
-    result: str
+    result: str  # on SQLite (or not on a database at all)
     ok: bool | None = None  # None: nothing to judge (n/a or "report it")
     note: str = ""
+    pg: str = "—"  # the same measurement on PostgreSQL ("—": not measured there)
+    pg_ok: bool | None = None
 
     @property
     def verdict(self) -> str:
-        return {True: "✅", False: "❌ missed", None: "—"}[self.ok]
+        if self.ok is False and self.pg_ok is False:
+            return "❌ missed (both)"
+        if self.ok is False:
+            return "❌ missed" + (" (SQLite)" if self.pg_ok else "")
+        if self.pg_ok is False:
+            return "❌ missed (PostgreSQL)"
+        return "✅" if self.ok or self.pg_ok else "—"
 
 
 ROWS: list[Row] = []
@@ -52,7 +73,8 @@ ROWS: list[Row] = []
 
 def add(row: Row) -> None:
     ROWS.append(row)
-    print(f"  {row.what}: {row.result} [{row.verdict}] {row.note}", flush=True)
+    pg = "" if row.pg == "—" else f" | PostgreSQL {row.pg}"
+    print(f"  {row.what}: {row.result}{pg} [{row.verdict}] {row.note}", flush=True)
 
 
 def log(text: str) -> None:
@@ -263,51 +285,124 @@ async def load(work: Path, chats: int, per_chat: int) -> None:
 # --- 4. national-scale answers ----------------------------------------------------------------
 
 
-async def open_national(seeded: data.Seeded) -> Any:
+@dataclass(frozen=True)
+class Pg:
+    """The PostgreSQL copy of the national database: its URL, or the cell to print without."""
+
+    url: str | None
+    absent: str = "—"
+
+
+async def open_national(seeded: data.Seeded, url: str | None = None) -> Any:
+    """An Env on the national database: the SQLite working copy, or `url` (PostgreSQL)."""
     from bot.app import open_env
     from tests.benchlib.botrig import bench_clock, bench_settings
 
     class _Api:
         url = "http://127.0.0.1:9"
 
-    settings = bench_settings(_Api(), seeded.db_path, seeded.catalogue, [1])  # type: ignore[arg-type]
+    settings = bench_settings(_Api(), seeded.db_path, seeded.catalogue, [1], url)  # type: ignore[arg-type]
     return await open_env(settings, bench_clock(seeded.today))
 
 
-async def national_answers(seeded: data.Seeded, runs: int) -> None:
-    log("4. answers on the national-scale database …")
+async def on_pg(pg: Pg, measure: Callable[[str], Awaitable[Any]]) -> Any:
+    """measure(url) on PostgreSQL; the absent cell, or an error cell when it raised."""
+    if pg.url is None:
+        return pg.absent
+    return await attempt(lambda: measure(pg.url or ""), "PostgreSQL")
+
+
+async def attempt(measure: Callable[[], Awaitable[Any]], where: str) -> Any:
+    """measure(), or an error cell when it raised: the other rows and columns go on."""
     try:
-        from services import answers
-        from services.access import Actor
-    except ImportError:
-        for what in ("below-average", "unit-status", "province-overview"):
-            add(Row(f"{what} answer, national scale", "p99 ≤ 50 ms", NA))
-        return
-    env = await open_national(seeded)
+        return await measure()
+    except Exception as exc:
+        log(f"   run on {where} failed: {exc!r}")
+        return _error_cell(exc)
+
+
+def _error_cell(exc: Exception) -> str:
+    first = str(exc).splitlines()[0][:80] if str(exc) else ""
+    return f"error: {type(exc).__name__}: {first}".replace("|", "/")
+
+
+ANSWERS = ("below-average", "unit-status", "province-overview")
+
+
+async def answer_samples(seeded: data.Seeded, url: str | None, runs: int) -> dict[str, Any]:
+    """what → (Sample, the kind it was answered as, SQL statements), via services.answers."""
+    from services import answers
+    from services.access import Actor
+
+    env = await open_national(seeded, url)
     actor = Actor(1, "bench", "admin")
     unit = env.catalogue.communes()[0].name
+    out: dict[str, Any] = {}
+    counter = sql_counter_for(env)
+    gc.collect()
+    gc.freeze()  # as bot.app does after start: no full GC pass over the startup objects
     try:
-        for what, question, kind in (
-            ("below-average", BELOW_AVERAGE, "below_average"),
-            ("unit-status", f"{unit} thế nào?", "unit_status"),
-            ("province-overview", "tình hình toàn tỉnh", "province_overview"),
+        for what, question in zip(
+            ANSWERS, (BELOW_AVERAGE, f"{unit} thế nào?", "tình hình toàn tỉnh"), strict=True
         ):
-            got = await answers.answer(env, actor, question)
-            sample = await runs_within(
-                lambda q=question: answers.answer(env, actor, q), runs, 20, warmup=False
-            )
-            wrong = "" if got.kind == kind else f"; answered as {got.kind}!"
-            add(
-                Row(
-                    f"{what} answer, national scale (3,321 × 30 × 24)",
-                    "p99 ≤ 50 ms",
-                    f"p99 {ms(sample.p99)}, median {ms(sample.median)}",
-                    sample.p99 <= 0.05,
-                    f"{sample.n} runs{wrong}",
+            try:
+                got = await answers.answer(env, actor, question)
+                with counter.attached():
+                    counter.reset()
+                    await answers.answer(env, actor, question)
+                sample = await runs_within(
+                    lambda q=question: answers.answer(env, actor, q), runs, 20, warmup=False
                 )
-            )
+            except Exception as exc:  # one broken answer must not stop the other rows
+                log(f"   {what} on {url or 'SQLite'} failed: {exc!r}")
+                out[what] = _error_cell(exc)
+                continue
+            out[what] = (sample, got.kind, counter.count)
     finally:
+        gc.unfreeze()
         await env.db.close()
+    return out
+
+
+def _answer_cell(what: str, got: Any) -> tuple[str, bool | None, str]:
+    """(cell, ok, note) of one answer's timings on one database."""
+    if isinstance(got, str):
+        return got, None, ""
+    if isinstance(got[what], str):
+        return got[what], False, ""
+    sample, kind, sql = got[what]
+    wrong = "" if kind == what.replace("-", "_") else f"; answered as {kind}!"
+    cell = f"p99 {ms(sample.p99)}, median {ms(sample.median)}"
+    plural = "" if sql == 1 else "s"
+    return (
+        cell,
+        sample.p99 <= 0.05 and not wrong,
+        f"{sample.n} runs, {sql} SQL statement{plural}{wrong}",
+    )
+
+
+async def national_answers(seeded: data.Seeded, runs: int, pg: Pg) -> None:
+    log("4. answers on the national-scale database …")
+    if importlib.util.find_spec("services.answers") is None:
+        for what in ANSWERS:
+            add(Row(f"{what} answer, national scale", "p99 ≤ 50 ms", NA))
+        return
+    lite = await answer_samples(seeded, None, runs)
+    post = await on_pg(pg, lambda url: answer_samples(seeded, url, runs))
+    for what in ANSWERS:
+        cell, ok, note = _answer_cell(what, lite)
+        pg_cell, pg_ok, pg_note = _answer_cell(what, post)
+        add(
+            Row(
+                f"{what} answer, national scale (3,321 × 30 × 24)",
+                "p99 ≤ 50 ms",
+                cell,
+                ok,
+                note + (f"; PostgreSQL {pg_note}" if pg_note and pg_note != note else ""),
+                pg_cell,
+                pg_ok,
+            )
+        )
 
 
 # --- 5. charts --------------------------------------------------------------------------------
@@ -347,61 +442,95 @@ def charts(runs: int) -> None:
 # --- 6. morning alert -------------------------------------------------------------------------
 
 
-def _clear_alerts(db_path: Path) -> None:
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute("DELETE FROM alerts_sent")
-    con.close()
+async def _clear_alerts(env: Any) -> None:
+    from sqlalchemy import text
+
+    async with env.db.write() as conn:
+        await conn.execute(text("DELETE FROM alerts_sent"))
 
 
-async def morning_alert(seeded: data.Seeded, runs: int) -> None:
-    log("6. morning alert for 34 + 3,321 chats …")
-    try:
-        alerts = importlib.import_module("services.alerts")
-        domain_alerts = importlib.import_module("domain.alerts")
-    except ImportError:
-        add(Row("morning alert, 34 province + 3,321 commune chats", "≤ 2 s", NA))
-        return
-    env = await open_national(seeded)
+@dataclass(frozen=True)
+class AlertRun:
+    plan: Sample
+    full: Sample
+    planned: int
+    sent: int
+
+    @property
+    def cell(self) -> str:
+        return f"{ms(self.full.median)} (plan {ms(self.plan.median)})"
+
+
+async def alert_run(seeded: data.Seeded, url: str | None, runs: int) -> AlertRun:
+    """Plan today's alerts, then the whole run_alerts with a counting sender (no Telegram)."""
+    alerts = importlib.import_module("services.alerts")
+    domain_alerts = importlib.import_module("domain.alerts")
+    env = await open_national(seeded, url)
     sent: list[int] = []
 
-    async def sender(alert: Any) -> None:  # a counting stub: no Telegram
+    async def sender(alert: Any) -> None:
         sent.append(alert.chat_id)
 
+    async def plan() -> Any:
+        snap = await alerts.build_snapshot(env, env.clock.today())
+        return domain_alerts.plan_today(snap)
+
+    async def full() -> None:
+        await _clear_alerts(env)
+        sent.clear()
+        await alerts.run_alerts(env, sender)
+
     try:
-
-        async def plan() -> Any:
-            snap = await alerts.build_snapshot(env, env.clock.today())
-            return domain_alerts.plan_today(snap)
-
         planned = await plan()
         plan_sample = await runs_within(plan, runs, 15)
-
-        async def full() -> None:
-            _clear_alerts(seeded.db_path)
-            sent.clear()
-            await alerts.run_alerts(env, sender)
-
         full_sample = await runs_within(full, runs, 30)
-        add(
-            Row(
-                "morning alert, 34 province + 3,321 commune chats",
-                "≤ 2 s",
-                f"{ms(full_sample.median)} (plan {ms(plan_sample.median)})",
-                full_sample.median <= 2,
-                f"{len(planned)} alerts planned, {len(sent)} recorded and handed to a counting "
-                f"sender; median of {full_sample.n}",
-            )
-        )
+        return AlertRun(plan_sample, full_sample, len(planned), len(sent))
     finally:
+        with contextlib.suppress(Exception):
+            await _clear_alerts(env)
         await env.db.close()
-        _clear_alerts(seeded.db_path)
+
+
+async def morning_alert(seeded: data.Seeded, runs: int, pg: Pg) -> None:
+    log("6. morning alert for 34 + 3,321 chats …")
+    what = "morning alert, 34 province + 3,321 commune chats"
+    if not all(importlib.util.find_spec(m) for m in ("services.alerts", "domain.alerts")):
+        add(Row(what, "≤ 2 s", NA))
+        return
+    lite = await attempt(lambda: alert_run(seeded, None, runs), "SQLite")
+    post = await on_pg(pg, lambda url: alert_run(seeded, url, runs))
+    pg_run = post if isinstance(post, AlertRun) else None
+    if not isinstance(lite, AlertRun):
+        add(Row(what, "≤ 2 s", lite, False, "", pg_run.cell if pg_run else post, None))
+        return
+    add(
+        Row(
+            what,
+            "≤ 2 s",
+            lite.cell,
+            lite.full.median <= 2,
+            f"{lite.planned} alerts planned, {lite.sent} recorded and handed to a counting "
+            f"sender; median of {lite.full.n}"
+            + (f" (PostgreSQL: {pg_run.sent} sent)" if pg_run and pg_run.sent != lite.sent else ""),
+            pg_run.cell if pg_run else post,
+            pg_run.full.median <= 2 if pg_run else None,
+        )
+    )
 
 
 # --- 7. spreadsheets and reports --------------------------------------------------------------
 
 
-async def sheets_and_reports(seeded: data.Seeded, work: Path) -> None:
+async def _office_probe(probe: Any, seeded: data.Seeded, work: Path, url: str | None) -> Any:
+    from tests.benchlib import office
+
+    try:
+        return await probe(seeded, work, lambda s: open_national(s, url))
+    except office.NotBuilt as exc:
+        return str(exc)
+
+
+async def sheets_and_reports(seeded: data.Seeded, work: Path, pg: Pg) -> None:
     log("7. .xlsx import and .docx report …")
     from tests.benchlib import office
 
@@ -409,18 +538,21 @@ async def sheets_and_reports(seeded: data.Seeded, work: Path) -> None:
         ("import a 3,321-row .xlsx", "≤ 5 s", 5.0, office.import_xlsx),
         ("write the monthly .docx report", "≤ 3 s", 3.0, office.write_docx),
     ):
-        try:
-            result = await probe(seeded, work, open_national)
-        except office.NotBuilt as exc:
-            add(Row(what, target, NA, None, str(exc)))
+        lite = await attempt(lambda p=probe: _office_probe(p, seeded, work, None), "SQLite")
+        if isinstance(lite, str):
+            add(Row(what, target, lite if lite.startswith("error") else NA, None, lite))
             continue
+        post = await on_pg(pg, lambda url, p=probe: _office_probe(p, seeded, work, url))
+        done = isinstance(post, Sample)
         add(
             Row(
                 what,
                 target,
-                ms(result.median),
-                result.median <= limit,
-                f"median of {result.n}, national-scale database",
+                ms(lite.median),
+                lite.median <= limit,
+                f"median of {lite.n}, national-scale database",
+                ms(post.median) if done else post,
+                post.median <= limit if done else None,
             )
         )
 
@@ -497,44 +629,115 @@ def machine() -> list[tuple[str, str]]:
     ]
 
 
-def write_doc(elapsed: float) -> str:
+def write_doc(elapsed: float, path: Path | None, extra: Sequence[tuple[str, str]]) -> str:
+    """The table and the machine's details; written to `path` when given."""
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m tests.bench`); do not edit "
         "by hand. Medians (p99 where the target is a p99) over several runs; the echo "
-        "comparison is measured in the same run.",
+        "comparison is measured in the same run. The PostgreSQL column runs the same service "
+        "calls on a local throw-away server holding a copy of the same national-scale database, "
+        "in the same run (— where a row runs on SQLite only).",
         "",
-        "| what | target | measured | verdict | how |",
-        "|---|---|---|---|---|",
+        "| what | target | SQLite | PostgreSQL | verdict | how |",
+        "|---|---|---|---|---|---|",
     ]
     for r in ROWS:
-        lines.append(f"| {r.what} | {r.target} | {r.result} | {r.verdict} | {r.note} |")
+        lines.append(f"| {r.what} | {r.target} | {r.result} | {r.pg} | {r.verdict} | {r.note} |")
     lines += ["", "## Machine", ""]
-    lines += [f"- {k}: {v}" for k, v in machine()]
-    lines += [f"- full run: {elapsed:.0f} s", ""]
+    lines += [f"- {k}: {v}" for k, v in [*machine(), *extra]]
+    lines += [f"- run: {elapsed:.0f} s", ""]
     text = "\n".join(lines)
-    DOC.write_text(text, "utf-8")
+    if path is not None:
+        path.write_text(text, "utf-8")
     return text
 
 
-async def main() -> None:
-    quick = "--quick" in sys.argv
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench",
+        description="make bench: how fast, how big, how much memory (issue 13). Prints one "
+        "table; a full run also writes it to docs/benchmarks.md.",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SECTION[,SECTION]",
+        help=f"run only these sections (repeatable, comma-separated): {', '.join(SECTIONS)}",
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer runs per measurement")
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip the PostgreSQL column (SQLite only)"
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="write docs/benchmarks.md even when --only leaves sections out",
+    )
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for group in args.only or [] for s in group.split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    args.sections = [s for s in SECTIONS if s in chosen] if chosen else list(SECTIONS)
+    return args
+
+
+async def postgres_for(
+    stack: contextlib.AsyncExitStack, args: argparse.Namespace, seeded: data.Seeded
+) -> tuple[Pg, list[tuple[str, str]]]:
+    """A PostgreSQL copy of the national database when a section wants it and it is wanted."""
+    if not set(args.sections) & set(ON_PG):
+        return Pg(None), []
+    if args.no_postgres:
+        return Pg(None, "— (--no-postgres)"), []
+    from zoneinfo import ZoneInfo
+
+    from bot.settings import Settings
+
+    tz = ZoneInfo(Settings.model_fields["timezone"].default)
+    got = await stack.enter_async_context(pgnational.national_pg(seeded, tz, log))
+    if got is None:
+        return Pg(None, pgnational.NO_PG), [("PostgreSQL", pgnational.NO_PG)]
+    return Pg(got.url), [("PostgreSQL", f"{got.version}, local, fsync off; {got.how}")]
+
+
+async def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    quick, run = args.quick, set(args.sections)
     began = time.perf_counter()
-    seeded_cache = await data.national(log)
-    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+    async with contextlib.AsyncExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-"))
         work = Path(tmp)
-        seeded = data.working_copy(seeded_cache, work)
-        await per_message(work, 10 if quick else 30)
-        await load(work, 50, 20)
-        await national_answers(seeded, 5 if quick else 20)
-        charts(3 if quick else 7)
-        await morning_alert(seeded, 2 if quick else 3)
-        await sheets_and_reports(seeded, work)
-        await start_and_memory(seeded, work, 1 if quick else 3)
+        seeded: data.Seeded | None = None
+        pg: Pg = Pg(None)
+        extra: list[tuple[str, str]] = []
+        if run & set(ON_NATIONAL):
+            seeded_cache = await data.national(log)
+            seeded = data.working_copy(seeded_cache, work)
+            pg, extra = await postgres_for(stack, args, seeded_cache)
+        if "messages" in run:
+            await per_message(work, 10 if quick else 30)
+        if "load" in run:
+            await load(work, 50, 20)
+        if "national" in run and seeded:
+            await national_answers(seeded, 5 if quick else 20, pg)
+        if "charts" in run:
+            charts(3 if quick else 7)
+        if "alert" in run and seeded:
+            await morning_alert(seeded, 2 if quick else 3, pg)
+        if "office" in run and seeded:
+            await sheets_and_reports(seeded, work, pg)
+        if "start" in run and seeded:
+            await start_and_memory(seeded, work, 1 if quick else 3)
     elapsed = time.perf_counter() - began
+    full = len(run) == len(SECTIONS)
+    path = DOC if full or args.write else None
     print()
-    print(write_doc(elapsed))
+    print(write_doc(elapsed, path, extra))
+    if path is None:
+        log(f"(--only {','.join(args.sections)}: docs/benchmarks.md left as it was; --write)")
 
 
 if __name__ == "__main__":

@@ -119,7 +119,14 @@ class Rig:
         return lat + self.hooks.put[uid] - injected
 
 
-def bench_settings(api: FakeBotApi, db_path: Path, catalogue: Path, admins: list[int]) -> Any:
+def bench_settings(
+    api: FakeBotApi,
+    db_path: Path,
+    catalogue: Path,
+    admins: list[int],
+    database_url: str | None = None,
+) -> Any:
+    """The bot's settings for a bench run: SQLite at db_path unless database_url is given."""
     from bot.settings import Settings
 
     return Settings(
@@ -127,6 +134,7 @@ def bench_settings(api: FakeBotApi, db_path: Path, catalogue: Path, admins: list
         telegram_api_url=f"{api.url}/bot",
         telegram_file_url=f"{api.url}/file/bot",
         database_path=db_path,
+        database_url=database_url,
         catalogue=catalogue,
         admin_ids=admins,
         log_level="WARNING",

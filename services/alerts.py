@@ -134,16 +134,21 @@ async def _paces(env: Env, conn: object, today: date) -> tuple[ScopedPace, ...]:
         assigned = {env.ids.unit_id[u.code] for u in env.catalogue.assigned_units(ind)}
         now = [r for r in now_by_ind.get(ind_id, ()) if r.unit_id in assigned]
         then = [r for r in then_by_ind.get(ind_id, ()) if r.unit_id in assigned]
-        then_of = {r.unit_id: r for r in then}  # one latest row per unit: a dict, not a scan
-        groups = [(env.catalogue.province.code, now, then)] + [
-            (env.ids.unit_code[r.unit_id], [r], [t] if (t := then_of.get(r.unit_id)) else [])
-            for r in now
-        ]
-        for scope, current, before in groups:
-            pace = _pace(ind, today, current, before)
+        pace = _pace(ind, today, _pooled(now), _pooled(then))
+        if pace is not None:
+            paces.append(ScopedPace(env.catalogue.province.code, pace))
+        then_of = {r.unit_id: _rate(r) for r in then}  # one latest row per unit: a dict
+        for r in now:  # each unit on its own: its one latest row, no pooling
+            pace = _pace(ind, today, _rate(r), then_of.get(r.unit_id))
             if pace is not None:
-                paces.append(ScopedPace(scope, pace))
+                paces.append(ScopedPace(env.ids.unit_code[r.unit_id], pace))
     return tuple(paces)
+
+
+def _rate(r: FigureRow) -> tuple[float, date] | None:
+    if r.numerator is None or not r.denominator:
+        return None
+    return r.numerator / r.denominator, r.as_of
 
 
 def _by_indicator(rows: Iterable[FigureRow]) -> dict[int, list[FigureRow]]:
@@ -154,12 +159,13 @@ def _by_indicator(rows: Iterable[FigureRow]) -> dict[int, list[FigureRow]]:
 
 
 def _pace(
-    ind: Indicator, today: date, current: list[FigureRow], before: list[FigureRow]
+    ind: Indicator,
+    today: date,
+    rate_now: tuple[float, date] | None,
+    rate_then: tuple[float, date] | None,
 ) -> Pace | None:
-    rate_now = _pooled(current)
     if rate_now is None:
         return None
-    rate_then = _pooled(before)
     return milestone_pace(
         ind,
         today,
@@ -254,6 +260,8 @@ async def _claim_all(env: Env, alerts: list[ChatAlert], report: RunReport) -> Cl
     """One transaction claims every due alert as queued (in send order) and takes the day's
     queued ones: these and the never-attempted ones a stopped run left. Others were claimed
     before (sent, failed, or in flight elsewhere): skipped, never twice."""
+    if not alerts:
+        return []
     today = env.clock.today()
     async with env.db.write() as conn:
         claims = [(a.chat_id, a.kind, a.key) for a in alerts]
@@ -287,6 +295,8 @@ async def _record(
 ) -> Claimed:
     """One write: the outcomes so far (status, what was chased, gone chats), the next chunk
     queued → pending (returned: only those may be sent), unstarted ones back to queued."""
+    if not (done or start or requeue):
+        return []
     today, now = env.clock.today(), env.clock.now()
     async with env.db.write() as conn:
         await store.finish_alerts(conn, [(o.claim, o.status, o.detail) for o in done], now)
@@ -341,9 +351,12 @@ async def _deliver_all(env: Env, claimed: Claimed, sender: AlertSender, report: 
                     _harvest(inflight, done)
                 claim, alert = allowed.pop(0)
                 inflight.add(asyncio.create_task(_send(alert, claim, sender)))
-    finally:  # a stop mid-run records what went out and gives back what never started
         if inflight:
             await asyncio.wait(inflight)
+    finally:  # a stop mid-run records what went out and gives back what never started
+        for task in inflight:
+            task.cancel()  # a stop: a send cut off stays pending (it may have gone out)
+        await asyncio.gather(*inflight, return_exceptions=True)
         _harvest(inflight, done)
         await _record(env, done, report, requeue=allowed)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -51,47 +51,85 @@ def _insert(conn: AsyncConnection) -> Any:
     return pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
 
 
-async def claim_alert(
-    conn: AsyncConnection, *, chat_id: int, kind: str, day: date, key: str, now: datetime
-) -> int | None:
-    """Record the alert as pending before it is sent; None when it was claimed before."""
-    stmt = (
-        _insert(conn)(alerts_sent)
-        .values(
-            chat_id=chat_id,
-            kind=kind,
-            day=day,
-            key=key,
-            status="pending",
-            created_at=now,
-            detail={},
-        )
-        .on_conflict_do_nothing(index_elements=["chat_id", "kind", "day", "key"])
-    )
-    result = await conn.execute(stmt)
-    if not result.rowcount:
-        return None
-    row = (
-        await conn.execute(
-            select(alerts_sent.c.id).where(
-                alerts_sent.c.chat_id == chat_id,
-                alerts_sent.c.kind == kind,
-                alerts_sent.c.day == day,
-                alerts_sent.c.key == key,
-            )
-        )
-    ).first()
-    return int(row.id) if row else None
+ALERT_KINDS = ("morning", "reminder")
 
 
-async def finish_alert(
-    conn: AsyncConnection, alert_id: int, status: str, now: datetime, detail: dict[str, Any]
+async def claim_alerts(
+    conn: AsyncConnection, claims: Iterable[tuple[int, str, str]], *, day: date, now: datetime
 ) -> None:
-    await conn.execute(
-        update(alerts_sent)
-        .where(alerts_sent.c.id == alert_id)
-        .values(status=status, sent_at=now if status == "sent" else None, detail=detail)
+    """Claim (chat, kind, key) alerts of `day` at once, in send order, as 'queued': claimed,
+    never attempted. Already claimed ones (any status) are left as they are."""
+    rows = [
+        {"chat_id": c, "kind": k, "day": day, "key": key, "status": "queued",
+         "created_at": now, "detail": {}}
+        for c, k, key in claims
+    ]  # fmt: skip
+    if rows:
+        stmt = _insert(conn)(alerts_sent).on_conflict_do_nothing(
+            index_elements=["chat_id", "kind", "day", "key"]
+        )
+        await conn.execute(stmt, rows)
+
+
+async def queued_alerts(conn: AsyncConnection, day: date) -> list[tuple[int, int, str, str]]:
+    """(id, chat, kind, key) of the day's alerts claimed and never attempted, in send order."""
+    rows = await conn.execute(
+        select(alerts_sent.c.id, alerts_sent.c.chat_id, alerts_sent.c.kind, alerts_sent.c.key)
+        .where(
+            alerts_sent.c.day == day,
+            alerts_sent.c.status == "queued",
+            alerts_sent.c.kind.in_(ALERT_KINDS),
+        )
+        .order_by(alerts_sent.c.id)
     )
+    return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+
+async def start_alerts(conn: AsyncConnection, ids: list[int]) -> set[int]:
+    """queued → pending (may be sent from now on) for the given ids; returns the ids this call
+    moved: a row another sender moved first is not this caller's to send."""
+    if not ids:
+        return set()
+    result = await conn.execute(
+        update(alerts_sent)
+        .where(alerts_sent.c.id.in_(ids), alerts_sent.c.status == "queued")
+        .values(status="pending")
+        .returning(alerts_sent.c.id)
+    )
+    return {int(r[0]) for r in result}
+
+
+async def requeue_alerts(conn: AsyncConnection, ids: list[int]) -> None:
+    """pending → queued for ids whose send never started (an orderly stop): catch-up sends them."""
+    if ids:
+        await conn.execute(
+            update(alerts_sent)
+            .where(alerts_sent.c.id.in_(ids), alerts_sent.c.status == "pending")
+            .values(status="queued")
+        )
+
+
+async def finish_alerts(
+    conn: AsyncConnection, outcomes: list[tuple[int, str, dict[str, Any]]], now: datetime
+) -> None:
+    """Record (id, sent|failed, detail) of a batch of alerts in one statement."""
+    if not outcomes:
+        return
+    stmt = (
+        update(alerts_sent)
+        .where(alerts_sent.c.id == bindparam("b_id"))
+        .values(
+            status=bindparam("b_status"),
+            sent_at=bindparam("b_sent_at"),
+            detail=bindparam("b_detail", type_=alerts_sent.c.detail.type),
+        )
+    )
+    rows = [
+        {"b_id": i, "b_status": status, "b_sent_at": now if status == "sent" else None,
+         "b_detail": detail}
+        for i, status, detail in outcomes
+    ]  # fmt: skip
+    await conn.execute(stmt, rows)
 
 
 async def record_mentions(
@@ -103,21 +141,16 @@ async def record_mentions(
     now: datetime,
 ) -> None:
     """What a sent alert chased (kind 'task' or 'report', key): counted for 'đôn đốc lần N'."""
-    for kind, key in items:
-        await conn.execute(
-            _insert(conn)(alerts_sent)
-            .values(
-                chat_id=chat_id,
-                kind=kind,
-                day=day,
-                key=key,
-                status="sent",
-                created_at=now,
-                sent_at=now,
-                detail={},
-            )
-            .on_conflict_do_nothing(index_elements=["chat_id", "kind", "day", "key"])
+    rows = [
+        {"chat_id": chat_id, "kind": kind, "day": day, "key": key, "status": "sent",
+         "created_at": now, "sent_at": now, "detail": {}}
+        for kind, key in items
+    ]  # fmt: skip
+    if rows:
+        stmt = _insert(conn)(alerts_sent).on_conflict_do_nothing(
+            index_elements=["chat_id", "kind", "day", "key"]
         )
+        await conn.execute(stmt, rows)
 
 
 async def chase_counts(
@@ -140,15 +173,16 @@ async def alerts_on(conn: AsyncConnection, day: date) -> list[tuple[int, str, st
     """(chat, kind, key, status) of the day's alerts: tests and /nhacviec diagnostics."""
     rows = await conn.execute(
         select(alerts_sent.c.chat_id, alerts_sent.c.kind, alerts_sent.c.key, alerts_sent.c.status)
-        .where(alerts_sent.c.day == day, alerts_sent.c.kind.in_(("morning", "reminder")))
+        .where(alerts_sent.c.day == day, alerts_sent.c.kind.in_(ALERT_KINDS))
         .order_by(alerts_sent.c.id)
     )
     return [(int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
 
 async def fail_interrupted(conn: AsyncConnection, now: datetime) -> int:
-    """At start: alerts left pending by a stopped process. Whether Telegram got them is unknown;
-    they are not resent (never twice) but marked so the log and /nhacviec show it."""
+    """At start: alerts a stopped process left pending, i.e. whose send may have started.
+    Whether Telegram got them is unknown: they are not resent (never twice) but marked so the
+    log and /nhacviec show it. Queued ones were never attempted and are left to the catch-up."""
     result = await conn.execute(
         update(alerts_sent)
         .where(alerts_sent.c.status == "pending")

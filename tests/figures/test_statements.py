@@ -7,6 +7,8 @@ is read once (checks, receipt, still-missing list) and the province's latest fig
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -31,8 +33,19 @@ def bot_clock(bot_settings: Any) -> FixedClock:
     return FixedClock(NOW, tz=bot_settings.tz)
 
 
+async def _catch_up_done(caplog: pytest.LogCaptureFixture, timeout: float = 10) -> None:
+    """The start-up alert catch-up reads the database too: let it finish before counting."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not any(r.getMessage().startswith("alert catch-up") for r in caplog.records):
+        assert loop.time() < deadline, "the start-up alert catch-up did not finish"
+        await asyncio.sleep(0.02)
+
+
 @pytest.fixture
-async def bot(running_bot: Any) -> Any:
+async def bot(running_bot: Any, caplog: pytest.LogCaptureFixture) -> Any:
+    caplog.set_level(logging.INFO, logger="handlers.alerts")
+    await _catch_up_done(caplog)
     env = running_bot.bot_data["env"]
     now = env.clock.now()
     async with env.db.write() as conn:

@@ -24,10 +24,14 @@ class UnitFigure:
 
     @property
     def rate(self) -> Fraction | None:
-        """numerator / denominator; None without a usable denominator."""
-        if self.numerator is None or not self.denominator:
-            return None
-        return Fraction(self.numerator, self.denominator)
+        return rate_of(self.numerator, self.denominator)
+
+
+def rate_of(numerator: int | None, denominator: int | None) -> Fraction | None:
+    """numerator / denominator, exactly; None without a usable denominator."""
+    if numerator is None or not denominator:
+        return None
+    return Fraction(numerator, denominator)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from domain.stats import (
     pooled_rate,
     project,
     ranks,
+    rate_of,
     sort_by_rate,
     stale_before,
 )
@@ -84,9 +85,7 @@ class UnitLine:
 
     @property
     def rate(self) -> Fraction | None:
-        if self.numerator is None or not self.denominator:
-            return None
-        return Fraction(self.numerator, self.denominator)
+        return rate_of(self.numerator, self.denominator)
 
 
 @dataclass(frozen=True)

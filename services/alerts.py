@@ -33,7 +33,7 @@ from domain.deadlines import Pace, WorkCalendar, current_round, milestone_pace
 from services.access import Actor
 from services.context import Env
 from store import alerts as store
-from store.figures import FigureRow, latest_as_of
+from store.figures import rated_as_of
 from store.tasks import all_tasks
 
 log = logging.getLogger(__name__)
@@ -107,13 +107,16 @@ async def _cycles(env: Env, conn: object, today: date) -> tuple[CycleStatus, ...
     return tuple(found)
 
 
-def _pooled(rows: Iterable[FigureRow]) -> tuple[float, date] | None:
-    rows = [r for r in rows if r.numerator is not None and r.denominator]
+Rated = tuple[int, int, int, int, date]  # indicator_id, unit_id, numerator, denominator, as_of
+
+
+def _pooled(rows: Sequence[Rated]) -> tuple[float, date] | None:
+    """The pooled rate of rated rows and their newest as_of."""
     if not rows:
         return None
-    num = sum(r.numerator or 0 for r in rows)
-    den = sum(r.denominator or 0 for r in rows)
-    return num / den, max(r.as_of for r in rows)
+    num = sum(r[2] for r in rows)
+    den = sum(r[3] for r in rows)
+    return num / den, max(r[4] for r in rows)
 
 
 async def _paces(env: Env, conn: object, today: date) -> tuple[ScopedPace, ...]:
@@ -125,36 +128,31 @@ async def _paces(env: Env, conn: object, today: date) -> tuple[ScopedPace, ...]:
     if not wanted:
         return ()
     ids = [env.ids.indicator_id[i.code] for i in wanted]
-    now_rows = await latest_as_of(conn, ids, today)  # type: ignore[arg-type]
-    then_rows = await latest_as_of(conn, ids, today - PACE_WINDOW)  # type: ignore[arg-type]
+    # Both days in one statement, rated rows only: the unrated count in neither pace.
+    now_rows, then_rows = await rated_as_of(conn, ids, [today, today - PACE_WINDOW])  # type: ignore[arg-type]
     now_by_ind, then_by_ind = _by_indicator(now_rows), _by_indicator(then_rows)
     paces: list[ScopedPace] = []
+    unit_code = env.ids.unit_code
     for ind in wanted:
         ind_id = env.ids.indicator_id[ind.code]
         assigned = {env.ids.unit_id[u.code] for u in env.catalogue.assigned_units(ind)}
-        now = [r for r in now_by_ind.get(ind_id, ()) if r.unit_id in assigned]
-        then = [r for r in then_by_ind.get(ind_id, ()) if r.unit_id in assigned]
+        now = [r for r in now_by_ind.get(ind_id, ()) if r[1] in assigned]
+        then = [r for r in then_by_ind.get(ind_id, ()) if r[1] in assigned]
         pace = _pace(ind, today, _pooled(now), _pooled(then))
         if pace is not None:
             paces.append(ScopedPace(env.catalogue.province.code, pace))
-        then_of = {r.unit_id: _rate(r) for r in then}  # one latest row per unit: a dict
+        then_of = {r[1]: (r[2] / r[3], r[4]) for r in then}  # one latest row per unit
         for r in now:  # each unit on its own: its one latest row, no pooling
-            pace = _pace(ind, today, _rate(r), then_of.get(r.unit_id))
+            pace = _pace(ind, today, (r[2] / r[3], r[4]), then_of.get(r[1]))
             if pace is not None:
-                paces.append(ScopedPace(env.ids.unit_code[r.unit_id], pace))
+                paces.append(ScopedPace(unit_code[r[1]], pace))
     return tuple(paces)
 
 
-def _rate(r: FigureRow) -> tuple[float, date] | None:
-    if r.numerator is None or not r.denominator:
-        return None
-    return r.numerator / r.denominator, r.as_of
-
-
-def _by_indicator(rows: Iterable[FigureRow]) -> dict[int, list[FigureRow]]:
-    out: dict[int, list[FigureRow]] = {}
+def _by_indicator(rows: Iterable[Rated]) -> dict[int, list[Rated]]:
+    out: dict[int, list[Rated]] = {}
     for r in rows:
-        out.setdefault(r.indicator_id, []).append(r)
+        out.setdefault(r[0], []).append(r)
     return out
 
 

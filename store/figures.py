@@ -247,6 +247,27 @@ async def latest_as_of(
     return [as_of_row(r) for r in rows]
 
 
+async def rated_as_of(
+    conn: AsyncConnection, indicator_ids: Iterable[int], days: Sequence[date]
+) -> list[list[tuple[int, int, int, int, date]]]:
+    """Per day (same order), each unit's latest live figure per indicator dated on or before it,
+    as `latest_as_of` picks it, kept only when rated (numerator set, denominator non-zero):
+    (indicator_id, unit_id, numerator, denominator, as_of). One statement for all the days."""
+    ids = list(indicator_ids)
+    out: list[list[tuple[int, int, int, int, date]]] = [[] for _ in days]
+    if not ids or not days:
+        return out
+    parts = [s for k, day in enumerate(days) for s in as_of_selects(ids, day, None, k)]
+    sub = union_all(*parts).subquery()
+    c = sub.c
+    stmt = select(c.tag, c.indicator_id, c.unit_id, c.numerator, c.denominator, c.as_of).where(
+        c.numerator.is_not(None), c.denominator != 0
+    )
+    for tag, indicator_id, unit_id, num, den, as_of in await conn.execute(stmt):
+        out[tag].append((indicator_id, unit_id, num, den, as_of))
+    return out
+
+
 # --- submissions by message: supersession, undo, history (issue 4) ---------------------------
 
 

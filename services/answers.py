@@ -313,8 +313,8 @@ def _static(env: Env, code: str) -> _Static:
 
 
 def facts_for(
-    env: Env, code: str, rows: Sequence[FigureRow], day: date, base: Sequence[FigureRow] = (),
-    base_day: date | None = None,
+    env: Env, code: str, rows: Sequence[FigureRow], day: date,
+    base_rate: Fraction | None = None, base_day: date | None = None,
 ) -> IndicatorFacts:  # fmt: skip
     """Pool one indicator's latest figures over its assigned units (pure given the rows)."""
     ind = env.catalogue.indicator(code)
@@ -337,7 +337,6 @@ def facts_for(
     rank_of = ranks(figures)
     lines = tuple(UnitLine(c, n, r.numerator, r.denominator, r.as_of, old, r.done, rank_of.get(c))
                   for c, n, r, old in present)  # fmt: skip
-    base_rate = _base(env, ind, base)
     return IndicatorFacts(
         code=code, kind=ind.kind, short=ind.short, en=ind.en or ind.short,
         report_vi=static.report_vi, report_en=static.report_en,
@@ -351,21 +350,6 @@ def facts_for(
         base_day=base_day, base_rate=base_rate, province_level=static.province_level,
         rated=sum(1 for x in lines if x.rate is not None), figures=tuple(figures),
     )  # fmt: skip
-
-
-def _base(env: Env, ind: Indicator, base: Sequence[FigureRow]) -> Fraction | None:
-    """The pooled rate at the baseline, summed straight from the rows (no per-unit objects)."""
-    if not base:
-        return None
-    assigned = _static(env, ind.code).assigned_codes
-    unit_code = env.ids.unit_code
-    rows = [r for r in base if unit_code.get(r.unit_id) in assigned]
-    if ind.kind == "yesno":
-        told = [r for r in rows if r.done is not None]
-        return Fraction(sum(1 for r in told if r.done), len(told)) if told else None
-    usable = [r for r in rows if r.numerator is not None and r.denominator]
-    den = sum(r.denominator or 0 for r in usable)
-    return Fraction(sum(r.numerator or 0 for r in usable), den) if den else None
 
 
 async def _read(
@@ -387,13 +371,22 @@ async def _read(
 async def indicator_facts(
     env: Env, codes: Sequence[str], day: date, base_day: date | None = None
 ) -> list[IndicatorFacts]:
-    days = [day] if base_day is None else [day, base_day]
-    data = await _read(env, codes, days)
+    data = await _read(env, codes, [day])
+    bases = await _base_rates(env, codes, base_day) if base_day is not None else {}
     return [
-        facts_for(env, code, data[day][code], day,
-                  data[base_day][code] if base_day is not None else (), base_day)
+        facts_for(env, code, data[day][code], day, bases.get(code), base_day)
         for code in codes
     ]  # fmt: skip
+
+
+async def _base_rates(env: Env, codes: Sequence[str], day: date) -> dict[str, Fraction | None]:
+    """The pooled rate of each indicator at the baseline: summed in SQL, no per-unit rows."""
+    known = env.ids.indicator_id
+    assigned = {known[c]: _assigned_ids(env, c) for c in codes if c in known}
+    async with env.db.read() as conn:
+        found = await pooled_at(conn, assigned, day)
+    pooled = found[2] if found is not None else {}
+    return {c: _base_rate(env, known[c], pooled.get(known[c])) for c in codes if c in known}
 
 
 # --- summaries in SQL: a unit's status and the overview without every unit's row (issue 13) ---
@@ -564,7 +557,7 @@ async def _bases(
 
 
 def _base_rate(env: Env, indicator_id: int, p: StorePooled | None) -> Fraction | None:
-    """As `_base` does from the rows."""
+    """The pooled rate from Σ numerator / Σ denominator (yes/no: done / told)."""
     if p is None:
         return None
     ind = env.catalogue.indicator(env.ids.indicator_code[indicator_id])

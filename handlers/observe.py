@@ -16,7 +16,6 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import text
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
@@ -118,8 +117,7 @@ class Health:
         if env is None:
             return False
         try:
-            async with env.db.read() as conn:
-                await asyncio.wait_for(conn.execute(text("select 1")), 5)
+            await asyncio.wait_for(env.db.ping(), 5)
             return True
         except Exception as exc:
             log.warning("health: database unreachable: %s", exc)

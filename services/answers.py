@@ -1,8 +1,8 @@
 """Answering a leader's question: parse it, read the latest figures once, compute as the reports do.
 
 `answer(env, actor, text_or_query)` returns an `Answer` (plain values, no Telegram, no HTML);
-`handlers/questions.py` renders it. `chart_for(env, ref, lang)` builds the chart spec an answer
-offers. Each answer costs one or two store reads.
+`handlers/questions.py` renders it; an answer's chart is named by a `ChartRef` and drawn by
+services/charts.py. Each answer costs one or two store reads.
 """
 
 from __future__ import annotations
@@ -17,17 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from domain.catalogue import Catalogue, Indicator, Milestone, Unit
-from domain.chartspec import (
-    ChartSpec,
-    DashboardChart,
-    DashRow,
-    Lang,
-    RankingChart,
-    RankRow,
-    Series,
-    TrendChart,
-)
-from domain.periods import Period, month_end
+from domain.periods import Period
 from domain.questions import Lexicon, Query, parse
 from domain.stats import (
     Pooled,
@@ -39,7 +29,6 @@ from domain.stats import (
     count_at_or_above,
     pooled_done,
     pooled_rate,
-    project,
     ranks,
     rate_of,
     sort_by_rate,
@@ -56,7 +45,6 @@ from store.stats import (
     Version,
     consistent,
     data_version,
-    history,
     latest_at,
     pooled_at,
     present_units,
@@ -175,14 +163,6 @@ class Answer:
     note: str = ""
     alternatives: list[str] = field(default_factory=list)  # [taken, other…] display names
     ambiguous_word: str = ""
-
-
-@dataclass(frozen=True)
-class ChartResult:
-    spec: ChartSpec | None
-    key_rate: Fraction | None
-    as_of: date
-    title: str
 
 
 # --- entry points -----------------------------------------------------------------------------
@@ -918,118 +898,6 @@ def _chart_answer(env: Env, result: Answer) -> Answer:
         return _need_indicator(env, result)
     result.chart = ChartRef(kind, code, q.unit or "", result.as_of)
     return result
-
-
-async def chart_for(env: Env, ref: ChartRef, lang: str) -> ChartResult:
-    """The chart spec for a ChartRef (from an answer or a button), with its key number."""
-    day = min(ref.as_of or env.clock.today(), env.clock.today())
-    chart_lang: Lang = "en" if lang == "en" else "vi"
-    if ref.kind == "trend":
-        return await _trend(env, ref, day, chart_lang)
-    if ref.kind == "dashboard":
-        return await _dashboard(env, ref, day, chart_lang)
-    if ref.kind == "tasks":
-        return ChartResult(None, None, day, "tasks")
-    [facts] = await indicator_facts(env, [ref.indicator], day)
-    rows = [RankRow(x.name, float(x.rate) if x.rate is not None else None, x.numerator,
-                    x.denominator, x.stale) for x in facts.lines]  # fmt: skip
-    rows += [RankRow(name, None) for name in facts.missing]
-    name = facts.en if chart_lang == "en" else facts.short
-    target = facts.target.rate if facts.target else None
-    rate = facts.rate
-    spec = RankingChart(
-        indicator_name=name, scope_name=_scope_label(facts, chart_lang), as_of=day, rows=rows,
-        province_rate=float(rate) if rate is not None else None, target_rate=target,
-        lang=chart_lang,
-    )  # fmt: skip
-    return ChartResult(spec if facts.lines else None, rate, day, name)
-
-
-def _scope_label(facts: IndicatorFacts, lang: str) -> str:
-    if lang == "en":
-        return f"{facts.assigned} communes"
-    return f"{facts.assigned} xã, phường, đặc khu"
-
-
-def _month_ends(first: date, last: date) -> list[date]:
-    days, current = [], month_end(first.year, first.month)
-    while current < last:
-        days.append(current)
-        nxt = current + timedelta(days=1)
-        current = month_end(nxt.year, nxt.month)
-    return [*days, last]
-
-
-async def _trend(env: Env, ref: ChartRef, day: date, lang: str) -> ChartResult:
-    cat = env.catalogue
-    ind = cat.indicator(ref.indicator)
-    ids = [env.ids.indicator_id[ref.indicator]]
-    async with env.db.read() as conn:
-        rows = await history(conn, ids, day)
-    assigned = _static(env, ind.code).assigned_codes
-    rows = [r for r in rows if env.ids.unit_code.get(r.unit_id) in assigned]
-    name = ind.en if lang == "en" and ind.en else ind.short
-    if not rows:
-        return ChartResult(None, None, day, name)
-    points = _pooled_series(env, rows, _month_ends(rows[0].as_of, day))
-    series = [Series(cat.province.name, points, is_province=True)]
-    if ref.unit and ref.unit in env.ids.unit_id:
-        uid = env.ids.unit_id[ref.unit]
-        mine = [r for r in rows if r.unit_id == uid]
-        unit_points = _pooled_series(env, mine, _month_ends(rows[0].as_of, day)) if mine else []
-        series.append(Series(cat.unit(ref.unit).name, unit_points))
-    target = ind.target
-    proj = project(points, target.due, target.rate) if target and target.due else None
-    spec = TrendChart(
-        indicator_name=name, series=series, target_rate=target.rate if target else None,
-        target_date=target.due if target else None,
-        milestones=[(m.due, m.rate) for m in ind.milestones],
-        projection=list(proj.points) if proj else None, as_of=day,
-        scope_name=cat.unit(ref.unit).name if ref.unit in env.ids.unit_id else cat.province.name,
-        lang="en" if lang == "en" else "vi",
-    )  # fmt: skip
-    key = Fraction(points[-1][1]).limit_denominator(1_000_000) if points else None
-    return ChartResult(spec, key, day, name)
-
-
-def _pooled_series(
-    env: Env, rows: Sequence[FigureRow], days: Sequence[date]
-) -> list[tuple[date, float]]:
-    """Pooled rate at each day from a date-sorted history: each unit's latest figure so far."""
-    latest: dict[int, FigureRow] = {}
-    out: list[tuple[date, float]] = []
-    i = 0
-    for day in days:
-        while i < len(rows) and rows[i].as_of <= day:
-            latest[rows[i].unit_id] = rows[i]
-            i += 1
-        figures = [UnitFigure(str(r.unit_id), r.numerator, r.denominator, r.as_of, r.done)
-                   for r in latest.values()]  # fmt: skip
-        pooled = pooled_rate(figures)
-        if pooled.rate is not None:
-            out.append((day, float(pooled.rate)))
-    return out
-
-
-async def _dashboard(env: Env, ref: ChartRef, day: date, lang: str) -> ChartResult:
-    cat = env.catalogue
-    unit = cat.unit(ref.unit)
-    codes = [i.code for i in cat.indicators if unit.code in _static(env, i.code).assigned_codes]
-    facts = await indicator_facts(env, codes, day)
-    rows = []
-    for f in facts:
-        mine = next((x for x in f.lines if x.code == unit.code), None)
-        label = f.en if lang == "en" else f.short
-        target = f.final_target.rate if f.final_target else None
-        if f.kind == "yesno":
-            rows.append(DashRow(label, done=bool(mine.done) if mine else None))
-        else:
-            rate = float(mine.rate) if mine and mine.rate is not None else None
-            prov = float(f.rate) if f.rate is not None else None
-            rows.append(DashRow(label, rate, target, prov))
-    spec = DashboardChart(unit.full_name, day, rows, lang="en" if lang == "en" else "vi")
-    has = any(r.rate is not None or r.done is not None for r in rows)
-    return ChartResult(spec if has else None, None, day, unit.full_name)
 
 
 _HANDLERS = {

@@ -88,6 +88,11 @@ class Database:
         async with self.writer.begin() as conn:
             yield conn
 
+    async def ping(self) -> None:
+        """One trivial read: raises when the database cannot be reached (health checks)."""
+        async with self.reader.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
     async def migrate(self) -> None:
         """Bring the schema up to date (Alembic head); a fresh file and an old one alike."""
         async with self.writer.begin() as conn:

@@ -183,13 +183,15 @@ def _receipt_lines(r: Receipt, lang: str) -> list[str]:
     if r.derived:
         lines.append(t("fig_derived", lang))
     if r.change_rate is not None:
-        sign = (
-            f"{r.change:+,}".replace(",", ".")
-            if r.change is not None and lang == "vi"
-            else (f"{r.change:+,}" if r.change is not None else "")
+        # "+9; tỷ lệ không đổi": the count and the rate are told apart, so a rise in the count
+        # next to an unchanged (rounded) rate does not read as a contradiction.
+        count = (
+            ""
+            if r.change is None
+            else ("+" if r.change >= 0 else "−") + format_int(abs(r.change), lang)
         )
-        lines.append(t("fig_change", lang,
-                       change=f"{sign} ({format_change_points(r.change_rate, lang)})"))  # fmt: skip
+        lines.append(t("fig_change", lang, count=count,
+                       rate=format_change_points(r.change_rate, lang)))  # fmt: skip
     if r.year_change_rate is not None:
         lines.append(t("fig_change_year", lang,
                        change=format_change_points(r.year_change_rate, lang)))  # fmt: skip

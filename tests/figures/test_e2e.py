@@ -79,7 +79,7 @@ async def test_receipt_in_vietnamese_format_with_rank_province_rate_and_missing(
     assert [label for label, _ in buttons(receipt)] == ["Hoàn tác"]
 
     _, second = await send(botapi, VINH_THUY, "ASXH 1.300/5.678")
-    assert "So với lần trước: +66" in second["text"]
+    assert "So với lần trước: +66; tỷ lệ tăng 1,2%" in second["text"]
     assert "22,9%" in second["text"]
     assert live(await rows(bot)) == [(3000, 6000), (1234, 5678), (1300, 5678)]  # a series
 

@@ -69,13 +69,6 @@ VI = {
     "về nhiệm vụ.",
     "q_tasks_none": "Không có nhiệm vụ nào.",
     "q_chart_button": "📊 Biểu đồ",
-    "q_original_button": "Tải bản gốc",
-    "q_chart_caption": "<b>{title}</b>{key}\nSố liệu tính đến {date}.",
-    "q_chart_key": ": {rate}",
-    "q_chart_no_data": "Chưa có số liệu để vẽ biểu đồ.",
-    "q_chart_not_ready": "Phần biểu đồ đang được hoàn thiện; chưa vẽ được.",
-    "q_chart_tasks": "Biểu đồ nhiệm vụ chưa sẵn sàng.",
-    "q_chart_expired": "Nút này đã cũ; hãy hỏi lại.",
 }
 
 EN = {
@@ -146,11 +139,4 @@ EN = {
     "q_not_ready_tasks": "Task answers are still being built; I cannot answer about tasks yet.",
     "q_tasks_none": "No tasks.",
     "q_chart_button": "📊 Chart",
-    "q_original_button": "Download original",
-    "q_chart_caption": "<b>{title}</b>{key}\nFigures as of {date}.",
-    "q_chart_key": ": {rate}",
-    "q_chart_no_data": "No figures to draw yet.",
-    "q_chart_not_ready": "Charts are still being built; I cannot draw this yet.",
-    "q_chart_tasks": "The task chart is not available yet.",
-    "q_chart_expired": "This button is out of date; please ask again.",
 }

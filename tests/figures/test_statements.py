@@ -7,8 +7,6 @@ is read once (checks, receipt, still-missing list) and the province's latest fig
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,6 +18,7 @@ from sqlalchemy import event
 from domain.clock import FixedClock
 from store import people
 from tests.rig import FakeBotApi
+from tests.rig.runner import catch_up_done, watch_catch_up
 
 NOW = datetime(2026, 4, 22, 9, 0)
 VINH_THUY, CAM_LO = 701, 702
@@ -33,19 +32,10 @@ def bot_clock(bot_settings: Any) -> FixedClock:
     return FixedClock(NOW, tz=bot_settings.tz)
 
 
-async def _catch_up_done(caplog: pytest.LogCaptureFixture, timeout: float = 10) -> None:
-    """The start-up alert catch-up reads the database too: let it finish before counting."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not any(r.getMessage().startswith("alert catch-up") for r in caplog.records):
-        assert loop.time() < deadline, "the start-up alert catch-up did not finish"
-        await asyncio.sleep(0.02)
-
-
 @pytest.fixture
 async def bot(running_bot: Any, caplog: pytest.LogCaptureFixture) -> Any:
-    caplog.set_level(logging.INFO, logger="handlers.alerts")
-    await _catch_up_done(caplog)
+    watch_catch_up(caplog)
+    await catch_up_done(caplog)
     env = running_bot.bot_data["env"]
     now = env.clock.now()
     async with env.db.write() as conn:

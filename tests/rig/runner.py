@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from telegram.ext import Application
 
-__all__ = ["running"]
+__all__ = ["catch_up_done", "running", "watch_catch_up"]
 
 
 @asynccontextmanager
@@ -43,3 +46,21 @@ async def running(
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
+
+
+async def catch_up_done(caplog: pytest.LogCaptureFixture, timeout: float = 10) -> None:
+    """Wait for the start-up alert catch-up job to finish (it logs "alert catch-up" when done).
+
+    It reads the database and may send alerts: a test that counts statements or sends must not
+    race it. Call `caplog.set_level(logging.INFO, logger="handlers.alerts")` before the start.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not any(r.getMessage().startswith("alert catch-up") for r in caplog.records):
+        assert loop.time() < deadline, "the start-up alert catch-up did not finish"
+        await asyncio.sleep(0.02)
+
+
+def watch_catch_up(caplog: pytest.LogCaptureFixture) -> None:
+    """Before the start: let catch_up_done see the catch-up job's log line."""
+    caplog.set_level(logging.INFO, logger="handlers.alerts")

@@ -13,6 +13,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from store.sqlite_driver import OneHopConnection, one_hop_dbapi
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -48,8 +50,14 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self._prepare_sqlite_file(url)
-            self.reader = create_async_engine(url, pool_size=pool_size, max_overflow=max_overflow)
-            self.writer = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            # one thread trip per statement instead of four (store/sqlite_driver.py)
+            driver = {"module": one_hop_dbapi()} if "+aiosqlite" in url else {}
+            self.reader = create_async_engine(
+                url, pool_size=pool_size, max_overflow=max_overflow, **driver
+            )
+            self.writer = create_async_engine(
+                url, pool_size=1, max_overflow=0, pool_timeout=120, **driver
+            )
             for engine, begin in ((self.reader, "BEGIN"), (self.writer, "BEGIN IMMEDIATE")):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
                 event.listen(engine.sync_engine, "begin", _begin_with(begin))
@@ -128,7 +136,11 @@ def _connect_args(url: str, timeout: float) -> dict[str, Any]:
 
 def _begin_with(statement: str) -> Any:
     def begin(conn: Connection) -> None:
-        conn.exec_driver_sql(statement)
+        driver = conn.connection.dbapi_connection
+        if isinstance(driver, OneHopConnection):
+            driver.defer_begin(statement)  # sent with the first statement: one trip fewer
+        else:
+            conn.exec_driver_sql(statement)
 
     return begin
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     String,
+    Subquery,
     and_,
     case,
     cast,
@@ -19,11 +21,10 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.figures import FigureRow, _row, as_of_row, as_of_selects
+from store.figures import FigureRow, _row, as_of_row, as_of_union, as_of_values
 from store.schema import current_figures, figures
 
 
@@ -45,8 +46,8 @@ async def latest_at(
     out: dict[date, list[FigureRow]] = {d: [] for d in days}
     if not ids or not days:
         return out
-    parts = [p for i, d in enumerate(days) for p in as_of_selects(ids, d, units, tag=i)]
-    for r in (await conn.execute(union_all(*parts))).all():
+    statement = as_of_union(units is not None, len(days))
+    for r in (await conn.execute(statement, as_of_values(ids, days, units))).all():
         out[days[r.tag]].append(as_of_row(r))
     return out
 
@@ -284,6 +285,11 @@ class Pooled:
     done: int
 
 
+@functools.cache
+def _as_of_day() -> Subquery:
+    return as_of_union(False, None).subquery()
+
+
 async def pooled_at(
     conn: AsyncConnection, assigned: Mapping[int, frozenset[int]], day: date
 ) -> tuple[Version | None, bool, dict[int, Pooled]] | None:
@@ -291,7 +297,7 @@ async def pooled_at(
     the yes/no counts over the assigned units' figures as of a day: one statement, each pair's
     figure sought in SQL (as_of_selects), nothing per unit comes back."""
     ids = list(assigned)
-    sub = union_all(*as_of_selects(ids, day, None)).subquery()
+    sub = _as_of_day()
     where = assigned_clause(sub.c.indicator_id, sub.c.unit_id, assigned)
     if where is None or not ids:
         return None
@@ -308,7 +314,7 @@ async def pooled_at(
         .where(where)
         .group_by(sub.c.indicator_id)
     )
-    rows = (await conn.execute(statement)).all()
+    rows = (await conn.execute(statement, as_of_values(ids, [day]))).all()
     if not rows:
         version, idle = await data_version(conn)
         return version, idle, {}

@@ -19,14 +19,12 @@ task events, audit) carries their user id, so "who did it" is always answered.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from services.context import Env
 from store import people
-from store.schema import user_units, users
 from texts import t
 
 ROLES = ("admin", "leader", "officer", "none")
@@ -116,28 +114,38 @@ def allowed(actor: Actor, action: str, unit_code: str | None = None) -> bool:
     return require(actor, action, unit_code) is None
 
 
+ACTOR_TTL = 10.0  # seconds a resolved actor is reused; see resolve_actor
+_ACTOR_CACHE_MAX = 10_000
+
+
 async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
-    """One read: the user's role and units. Unknown users are strangers and are not stored."""
-    async with env.db.read() as conn:
-        rows = (
-            await conn.execute(
-                select(users.c.role, users.c.full_name, user_units.c.unit_id)
-                .select_from(users.outerjoin(user_units, user_units.c.user_id == users.c.id))
-                .where(users.c.id == user_id)
-                .order_by(user_units.c.created_at, user_units.c.unit_id)
-            )
-        ).all()
-    role = rows[0].role if rows else "none"
+    """The user's role and units (one read). Unknown users are strangers and are not stored.
+
+    Every message needs this, and it rarely changes: it is reused for ACTOR_TTL seconds, and
+    dropped at once when this process writes any user or binding (people.generation). A change
+    made by another process (a second webhook worker) is seen within ACTOR_TTL."""
+    now, gen = time.monotonic(), people.generation()
+    hit = env.actors.get(user_id)
+    if hit is not None and hit[0] > now and hit[1] == gen:
+        row = hit[2]
+    else:
+        async with env.db.read() as conn:
+            row = await people.actor_row(conn, user_id)
+        if len(env.actors) >= _ACTOR_CACHE_MAX:
+            env.actors.clear()
+        env.actors[user_id] = (now + ACTOR_TTL, gen, row)
+    return _actor(env, user_id, name, row)
+
+
+def _actor(env: Env, user_id: int, name: str, row: people.ActorRow | None) -> Actor:
+    role = row.role if row else "none"
     if user_id in env.admin_ids:
         role = "admin"
-    codes = tuple(
-        env.ids.unit_code[r.unit_id]
-        for r in rows
-        if r.unit_id is not None and r.unit_id in env.ids.unit_code
-    )
+    units = row.unit_ids if row else ()
+    codes = tuple(env.ids.unit_code[u] for u in units if u in env.ids.unit_code)
     if role == "officer" and not codes:
         role = "none"  # an officer whose units were all removed has no rights left
-    return Actor(user_id=user_id, name=name or (rows[0].full_name if rows else ""), role=role,
+    return Actor(user_id=user_id, name=name or (row.full_name if row else ""), role=role,
                  unit_codes=codes)  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time
+from typing import Any
 
 from domain.catalogue import Catalogue
 from domain.clock import Clock
@@ -52,6 +53,8 @@ class Env:
     max_upload_bytes: int = 5_000_000
     units: NameIndex = field(init=False)
     indicators: NameIndex = field(init=False)
+    # user id -> (expires, people.generation(), store.people.ActorRow | None): services.access
+    actors: dict[int, tuple[float, int, Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.units = unit_index(self.catalogue)

@@ -13,6 +13,44 @@ from store.schema import audit, chats, invites, join_requests, user_units, users
 
 # --- users and their units -------------------------------------------------------------------
 
+_generation = 0
+
+
+def generation() -> int:
+    """Moves on every write to users or user_units made in this process: a cache of who
+    someone is (services.access) compares it to drop what it holds."""
+    return _generation
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+
+
+@dataclass(frozen=True)
+class ActorRow:
+    """What authorisation needs of a user: role, name and unit ids (oldest binding first)."""
+
+    role: str
+    full_name: str
+    unit_ids: tuple[int, ...]
+
+
+async def actor_row(conn: AsyncConnection, user_id: int) -> ActorRow | None:
+    """One statement: the user's role, name and units; None for someone never stored."""
+    rows = (
+        await conn.execute(
+            select(users.c.role, users.c.full_name, user_units.c.unit_id)
+            .select_from(users.outerjoin(user_units, user_units.c.user_id == users.c.id))
+            .where(users.c.id == user_id)
+            .order_by(user_units.c.created_at, user_units.c.unit_id)
+        )
+    ).all()
+    if not rows:
+        return None
+    units = tuple(r.unit_id for r in rows if r.unit_id is not None)
+    return ActorRow(rows[0].role, rows[0].full_name, units)
+
 
 @dataclass(frozen=True)
 class UserRow:
@@ -32,6 +70,7 @@ async def upsert_user(
     username: str | None = None,
     role: str | None = None,
 ) -> None:
+    _changed()
     exists = (await conn.execute(select(users.c.id).where(users.c.id == user_id))).first()
     values: dict[str, object] = {"updated_at": now}
     if full_name or not exists:
@@ -51,6 +90,7 @@ async def bind_units(
     conn: AsyncConnection, user_id: int, unit_ids: list[int], *, now: datetime, by: int | None
 ) -> None:
     """Replace the user's units with these."""
+    _changed()
     await conn.execute(delete(user_units).where(user_units.c.user_id == user_id))
     if unit_ids:
         await conn.execute(
@@ -64,6 +104,7 @@ async def add_unit(
     conn: AsyncConnection, user_id: int, unit_id: int, *, now: datetime, by: int | None
 ) -> bool:
     """Bind one more unit; False when the user already had it."""
+    _changed()
     found = await conn.execute(
         select(user_units.c.unit_id).where(
             user_units.c.user_id == user_id, user_units.c.unit_id == unit_id
@@ -90,6 +131,7 @@ async def get_user(conn: AsyncConnection, user_id: int) -> UserRow | None:
 
 
 async def set_role(conn: AsyncConnection, user_id: int, role: str, *, now: datetime) -> None:
+    _changed()
     await conn.execute(update(users).where(users.c.id == user_id).values(role=role, updated_at=now))
 
 

@@ -9,7 +9,6 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalogue import Indicator
@@ -28,7 +27,7 @@ from domain.validation import Figure, Issue, check, warnings
 from services.access import Actor, aware
 from services.context import Env
 from store import figures as store
-from store.schema import audit
+from store import people
 from store.updates import claim_update
 
 PENDING_TTL = timedelta(hours=24)
@@ -350,11 +349,9 @@ async def _save(
     if source.kind == "edit" and source.message_id is not None:
         old = await store.live_by_message(conn, source.chat_id, source.message_id)
     new_ids = [await store.insert_figure(conn, _row(env, actor, d, source, now)) for d in drafts]
+    # No audit row: each figure records who, when, from which chat, message and update, and
+    # what it supersedes; the audit table would repeat it at one more statement a message.
     await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
-    await conn.execute(insert(audit).values(
-        at=now, actor_user_id=actor.user_id, action=f"figures.{source.kind}",
-        detail={"figures": new_ids, "replaced": [o.id for o in old]},
-    ))  # fmt: skip
     new = [_stored(env, actor, d, source, now, i) for d, i in zip(drafts, new_ids, strict=True)]
     after = _series_after(series, old, new)
     receipts, missing = await _receipts(env, conn, drafts, after, wanted)
@@ -555,10 +552,10 @@ async def undo(
         if any(r.actor_user_id != actor.user_id for r in rows) and not actor.is_leader:
             return Outcome("denied")
         restored = [await _undo_one(conn, r, now, actor, update_id) for r in rows]
-        await conn.execute(insert(audit).values(
-            at=now, actor_user_id=actor.user_id, action="figures.undo",
+        await people.record_audit(
+            conn, "figures.undo", at=now, actor=actor.user_id,
             detail={"figures": [r.id for r in rows], "restored": [i for i in restored if i]},
-        ))  # fmt: skip
+        )  # fmt: skip
     return Outcome("undone", undone=len(rows), restored=sum(1 for i in restored if i))
 
 

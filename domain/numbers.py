@@ -6,9 +6,10 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import cache
 
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_percent, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from domain.text import fold
 
@@ -28,6 +29,12 @@ _FRACTION = re.compile(r"(.+?)\s*(?:/|\bof\b|\btren\b)\s*(.+)")
 def _locale(lang: str) -> str:
     """Babel locale for a bot language; anything but English falls back to Vietnamese."""
     return _LOCALES.get(lang, _LOCALES["vi"])
+
+
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    """(group, decimal) separators from Babel, looked up once: each lookup costs microseconds."""
+    return get_group_symbol(locale), get_decimal_symbol(locale)
 
 
 def parse_int(text: str) -> int | None:
@@ -94,8 +101,13 @@ def _decimal(value: Number) -> Decimal:
 
 def _points(fraction: Number, digits: int) -> Decimal:
     """A fraction as percentage points rounded half-up: reports round 57,95% to 58,0%, not 57,9%."""
-    quantum = Decimal(1).scaleb(-digits)
-    return (_decimal(fraction) * 100).quantize(quantum, rounding=ROUND_HALF_UP)
+    return (_decimal(fraction) * 100).quantize(_quantum(digits), rounding=ROUND_HALF_UP)
+
+
+@cache
+def _quantum(digits: int) -> Decimal:
+    """10**-digits, built once per precision: callers only ever ask for a handful."""
+    return Decimal(1).scaleb(-digits)
 
 
 def format_int(n: int, lang: str = "vi") -> str:
@@ -105,7 +117,7 @@ def format_int(n: int, lang: str = "vi") -> str:
     context cannot hold integers of more than 28 digits.
     """
     grouped = f"{n:,}"
-    return grouped.replace(",", get_group_symbol(_locale(lang)))
+    return grouped.replace(",", _symbols(_locale(lang))[0])
 
 
 def format_rate(fraction: Number, lang: str = "vi", digits: int = 1) -> str:
@@ -114,9 +126,19 @@ def format_rate(fraction: Number, lang: str = "vi", digits: int = 1) -> str:
     No thousands grouping: a rate above 999% is a data error the reader should see plainly,
     and the output must read back through parse_percent.
     """
-    pattern = "0" + ("." + "0" * digits if digits > 0 else "") + "%"
-    value = _points(fraction, digits) / 100
-    return format_percent(value, pattern, locale=_locale(lang), decimal_quantization=True)
+    return _format_points(_points(fraction, digits), lang, digits)
+
+
+def _format_points(points: Decimal, lang: str, digits: int) -> str:
+    """Rounded points as Babel's format_percent renders pattern '0.0…%', minus its per-call cost.
+
+    Babel copies the pattern's '-' and '%' verbatim and only localises the decimal separator;
+    tests/domain/test_numbers_babel.py holds this byte-identical to the Babel call.
+    """
+    whole, _, frac = f"{abs(points):f}".partition(".")
+    if digits > 0:
+        whole += _symbols(_locale(lang))[1] + frac.ljust(digits, "0")  # NaN has no decimals
+    return ("-" if points.is_signed() else "") + whole + "%"
 
 
 def format_count_of(num: int, den: int, lang: str = "vi") -> str:
@@ -144,7 +166,7 @@ def format_change_points(delta: Number, lang: str = "vi", digits: int = 1) -> st
     points = _points(delta, digits)
     if points == 0:
         return "unchanged" if _locale(lang) == "en" else "không đổi"
-    magnitude = format_rate(abs(points) / 100, lang, digits)
+    magnitude = _format_points(abs(points), lang, digits)
     if _locale(lang) == "en":
         return f"{'up' if points > 0 else 'down'} {magnitude.rstrip('%')} points"
     return f"{'tăng' if points > 0 else 'giảm'} {magnitude}"

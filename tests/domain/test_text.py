@@ -1,0 +1,86 @@
+"""Folding text: the fast paths give exactly what whole-string NFD always gave."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from domain import text as text_module
+from domain.text import fold, fold_words, strip_diacritics
+
+# The implementation before the translation table and the cache.
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w%/.,:;\-]+", re.UNICODE)
+
+
+def _strip_diacritics_old(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def _fold_old(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", _strip_diacritics_old(text).lower()).strip()
+
+
+def _fold_words_old(text: str) -> str:
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", _fold_old(text))).strip()
+
+
+_VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
+# Mc signs with a combining class: whole-string NFD reorders them, a per-character table can't.
+_REORDERABLE = "\u1715\u1b44\u302e\U0001d165\U0001d166\U0001d16d\U0001d16e\U0001d15f\U0001d1bb"
+_CHARS = st.one_of(
+    st.sampled_from(_VIETNAMESE + _VIETNAMESE.upper() + "Đ"),
+    st.characters(min_codepoint=0x300, max_codepoint=0x36F),  # combining marks
+    st.sampled_from(_REORDERABLE),
+    st.sampled_from(" \t\n\u00a0\u2003\u3000\x1c%/.,:;-_?!()"),
+    st.characters(codec="ascii"),
+    st.characters(categories=None),  # anything, lone surrogates included
+)
+_TEXTS = st.text(_CHARS, max_size=100) | st.text()
+
+
+@given(_TEXTS)
+@example("Đồng Hới")
+@example("\U0001d16d\U0001d165")  # NFD swaps these two
+@example("x\U0001d165\u0301\U0001d16d")
+@example("Quảng  Trị\u00a0")
+@example("İstanbul")  # lower() adds a combining dot after stripping: it must stay
+def test_folding_matches_whole_string_nfd(text: str) -> None:
+    assert strip_diacritics(text) == _strip_diacritics_old(text)
+    assert fold(text) == _fold_old(text)
+    assert fold(text) == _fold_old(text)  # again, from the cache
+    assert fold_words(text) == _fold_words_old(text)
+
+
+@given(st.text(_CHARS, min_size=60, max_size=80))
+def test_long_and_short_texts_fold_alike(text: str) -> None:
+    assert fold(text) == _fold_old(text)
+
+
+def test_reorderable_marks_take_the_whole_string_path() -> None:
+    assert strip_diacritics("\U0001d16d\U0001d165") == "\U0001d165\U0001d16d"
+
+
+def test_full_table_still_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(text_module, "_TABLE_LIMIT", 2)
+    table = text_module._StripTable({ord("đ"): "d", ord("Đ"): "D"})
+    assert "Ế ộ".translate(table) == "E o"
+    assert len(table) == 2
+
+
+class _Kind(StrEnum):
+    PLAIN = "plain"
+
+
+def test_results_are_plain_strings() -> None:
+    assert type(strip_diacritics(_Kind.PLAIN)) is str
+    assert type(fold(_Kind.PLAIN)) is str

@@ -34,7 +34,7 @@ from typing import Any
 
 from tests.benchlib import national as data
 from tests.benchlib import pgnational
-from tests.benchlib.botrig import Rig, echo_bot, real_bot
+from tests.benchlib.botrig import Rig, Timing, echo_bot, real_bot
 from tests.benchlib.processes import measure_start
 from tests.benchlib.timing import Sample, ms, percentile, sql_counter_for
 
@@ -138,8 +138,10 @@ class Messages:
         unit, ind = self.pairs[self.next % len(self.pairs)]
         self.next += 1
         ids = self.env.ids
-        num, den = data.figure_value(ids.unit_id[unit.code], ids.indicator_id[ind.code], 11, 12)
-        num = min(den, num + max(1, (den - num) // 10))
+        uid, iid = ids.unit_id[unit.code], ids.indicator_id[ind.code]
+        num, den = data.figure_value(uid, iid, 11, 12)
+        before, _ = data.figure_value(uid, iid, 10, 12)
+        num = min(den, num + max(1, num - before))  # the usual monthly step: saved, no warning
         return f"{unit.name} {ind.code} {_vn(num)}/{_vn(den)}"
 
 
@@ -216,76 +218,147 @@ async def per_message(work: Path, runs: int) -> None:
 
 
 # --- 2, 3. load ---------------------------------------------------------------------------------
+#
+# Row 2, bot-side reply latency: 50 chats × 20 mixed messages (figures, questions, every 10th a
+# chart) injected at once into the real bot, its send limiter as in production. Per update: from
+# the moment the bot takes it up (Application.process_update begins, i.e. after the chat's
+# earlier messages are done) to its reply request reaching the fake Bot API server, minus the
+# time its requests waited in the send limiter for Telegram's 30 messages/s quota, measured at
+# the limiter (tests/benchlib/botrig.py). What is left is the bot's own work under the burst:
+# handlers, database, chart rendering, the HTTP request, and waiting for the CPU, the event loop
+# and the executor that the other chats' updates share. The end-to-end figure (from hand-over,
+# adding the per-chat queue and the quota) is printed beside it: under this burst it is mostly
+# Telegram's quota (1000 replies at 30/s take ≥ 33 s).
+#
+# Row 3, sustained messages/s: one burst of figures and questions (50 × 20, at once) drained
+# (first injection to the last update done) on two fresh bots: with the limiter (what is sent:
+# ≈ Telegram's 30/s) and with its quota lifted (the bot's own processing capacity). The bot must
+# never be the bottleneck: ok when it processes ≥ 30/s.
+
+FIRST_CHAT = 700_000
+QUOTA = 30  # messages/s: Telegram's overall limit, which the bot's limiter keeps to
 
 
-async def _burst(rig: Rig, plan: list[list[str]], timeout: float) -> tuple[list[float], float, int]:
-    """Inject every chat's messages at once; (bot-side latencies, seconds to drain, no reply)."""
-    first_chat = 700_000
-    uids = []
+@dataclass(frozen=True)
+class Burst:
+    timings: list[tuple[str, Timing]]  # (kind of message, timing) of the updates with a reply
+    messages: int
+    drained: float  # seconds from the first injection to the last update processed
+
+    @property
+    def lost(self) -> int:
+        return self.messages - len(self.timings)
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.drained
+
+    def p(self, what: str, pct: float, kind: str | None = None) -> float:
+        return percentile([getattr(t, what) for k, t in self.timings if kind in (None, k)], pct)
+
+    def kinds(self) -> list[str]:
+        return sorted({k for k, _ in self.timings})
+
+
+async def _burst(rig: Rig, plan: list[list[str]], timeout: float) -> Burst:
+    """Inject every chat's messages at once (chat by chat, round-robin) and wait them out."""
+    uids, kind = [], {}
     start = time.time()
     for k in range(max(len(p) for p in plan)):
         for c, texts in enumerate(plan):
             if k < len(texts):
-                msg = rig.api.user_text(
-                    chat_id=first_chat + c, user_id=first_chat + c, text=texts[k]
-                )
-                uids.append(rig.api._message_updates[(first_chat + c, msg["message_id"])])
+                chat = FIRST_CHAT + c
+                msg = rig.api.user_text(chat_id=chat, user_id=chat, text=texts[k])
+                uids.append(rig.api._message_updates[(chat, msg["message_id"])])
+                kind[uids[-1]] = _kind(texts[k])
     await rig.hooks.wait_processed(uids, timeout)
     drained = max(rig.hooks.end[u] for u in uids) - start
-    lat = rig.hooks.latencies(rig.api, uids)
-    got = [v for v in lat.values() if v is not None]
-    return got, drained, len(uids) - len(got)
+    got = rig.hooks.timings(rig.api, uids)
+    return Burst([(kind[u], t) for u, t in got.items() if t is not None], len(uids), drained)
+
+
+CHART = "biểu đồ ASXH"
+
+
+def _kind(text: str) -> str:
+    if text == CHART:
+        return "charts"
+    return "figures" if "/" in text else "questions"
+
+
+def _mixed(msgs: Messages, chat: int, per_chat: int, charts: bool) -> list[str]:
+    """Figures and questions alternating; with `charts`, every 10th a chart request."""
+    out = []
+    for k in range(per_chat):
+        if charts and k % 10 == 9:
+            out.append(CHART)
+        elif k % 2:
+            out.append(msgs.questions[(chat + k) % len(msgs.questions)])
+        else:
+            out.append(msgs.figure())
+    return out
+
+
+async def _load_run(
+    work: Path, chats: int, per_chat: int, quota: bool, latency: bool
+) -> tuple[Burst | None, Burst]:
+    """A fresh database and bot (`quota`: the send limiter as in production, else lifted):
+    the latency burst (with charts) if asked, then the sustained burst (figures, questions)."""
+    work.mkdir()
+    seeded = await data.quang_tri(work, 12)
+    admins = [*range(FIRST_CHAT, FIRST_CHAT + chats), FIG_USER]
+    async with real_bot(seeded.db_path, seeded.catalogue, seeded.today, admins, quota) as rig:
+        msgs = Messages(rig.env)
+        await _sequential(rig, [msgs.figure(), BELOW_AVERAGE, CHART], FIG_USER, False)
+        lat = None
+        if latency:
+            plan = [_mixed(msgs, c, per_chat, True) for c in range(chats)]
+            lat = await _burst(rig, plan, 300)
+            await asyncio.sleep(LIMITER_DRAIN)  # the next burst starts with the limiter empty
+        plan = [_mixed(msgs, c, per_chat, False) for c in range(chats)]
+        return lat, await _burst(rig, plan, 300)
 
 
 async def load(work: Path, chats: int, per_chat: int) -> None:
-    log(f"2, 3. {chats} chats × {per_chat} messages at once …")
+    log(f"2, 3. {chats} chats × {per_chat} messages at once, with and without the send quota …")
+    what = f"bot-side reply latency, {chats} chats × {per_chat} mixed (10% charts)"
     figures_on, questions_on = capability("handlers.figures"), capability("handlers.questions")
     if not (figures_on and questions_on):
-        add(Row(f"bot-side reply latency, {chats} chats × {per_chat} mixed", "p99 ≤ 100 ms", NA))
-        add(Row("sustained messages/s, figures and questions", "report it", NA))
+        add(Row(what, "p99 ≤ 100 ms", NA))
+        add(Row("sustained messages/s, figures and questions mixed", "report it", NA))
         return
-    (work / "load").mkdir()
-    seeded = await data.quang_tri(work / "load", 12)
-    admins = [*list(range(700000, 700000 + chats)), FIG_USER]
-    async with real_bot(seeded.db_path, seeded.catalogue, seeded.today, admins) as rig:
-        msgs = Messages(rig.env)
-
-        def mixed(c: int, charts: bool) -> list[str]:
-            out = []
-            for k in range(per_chat):
-                if charts and k % 10 == 9:
-                    out.append("biểu đồ ASXH")
-                elif k % 2:
-                    out.append(msgs.questions[(c + k) % len(msgs.questions)])
-                else:
-                    out.append(msgs.figure())
-            return out
-
-        await _sequential(rig, [msgs.figure(), BELOW_AVERAGE, "biểu đồ ASXH"], FIG_USER, False)
-        lat, drained, lost = await _burst(rig, [mixed(c, True) for c in range(chats)], 300)
-        p99, med = percentile(lat, 99), percentile(lat, 50)
-        add(
-            Row(
-                f"bot-side reply latency, {chats} chats × {per_chat} mixed (10% charts)",
-                "p99 ≤ 100 ms",
-                f"p99 {ms(p99)}, median {ms(med)}",
-                p99 <= 0.1,
-                f"{len(lat)} replies in {drained:.1f} s"
-                + (f"; {lost} without reply" if lost else ""),
-            )
+    lat, sent = await _load_run(work / "load", chats, per_chat, True, True)
+    assert lat is not None
+    _, processed = await _load_run(work / "load-lifted", chats, per_chat, False, False)
+    p99 = lat.p("bot_side", 99)
+    kinds = ", ".join(f"{k} {ms(lat.p('bot_side', 99, k))}" for k in lat.kinds())
+    add(
+        Row(
+            what,
+            "p99 ≤ 100 ms",
+            f"p99 {ms(p99)}, median {ms(lat.p('bot_side', 50))}",
+            p99 <= 0.1,
+            f"bot-side = taken up → reply at the Bot API, minus its wait in the send limiter for "
+            f"Telegram's quota (p99 {lat.p('limiter_wait', 99):.1f} s); {len(lat.timings)} replies"
+            + (f" ({lat.lost} without reply)" if lat.lost else "")
+            + f"; p99 by kind: {kinds}; from hand-over incl. the per-chat queue and Telegram's "
+            f"{QUOTA}/s quota: p99 {lat.p('end_to_end', 99):.1f} s, all in {lat.drained:.1f} s",
         )
-        small = [mixed(c, False)[: per_chat // 2] for c in range(chats // 2)]
-        lat, drained, lost = await _burst(rig, small, 300)
-        n = sum(len(p) for p in small)
-        add(
-            Row(
-                "sustained messages/s, figures and questions mixed",
-                "report it (≥ 30/s)",
-                f"{n / drained:.0f} msg/s",
-                n / drained >= 30,
-                f"{n} messages drained in {drained:.1f} s; p99 {ms(percentile(lat, 99))}",
-            )
+    )
+    lost = sent.lost + processed.lost
+    add(
+        Row(
+            "sustained messages/s, figures and questions mixed",
+            f"report it (≥ {QUOTA}/s)",
+            f"{processed.rate:.0f} msg/s processed (quota lifted); "
+            f"{sent.rate:.0f} msg/s sent under Telegram's quota",
+            processed.rate >= QUOTA,
+            f"{processed.messages} messages ({chats} chats × {per_chat}, at once) each way: "
+            f"quota lifted {processed.drained:.1f} s (bot-side p99 "
+            f"{ms(processed.p('bot_side', 99))} with all {chats} chats in flight), under the "
+            f"quota {sent.drained:.1f} s" + (f"; {lost} without reply" if lost else ""),
         )
+    )
 
 
 # --- 4. national-scale answers ----------------------------------------------------------------

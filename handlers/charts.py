@@ -9,17 +9,14 @@ are kept for a few minutes (keyed by the spec itself, so a corrected figure draw
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
-import time
-from collections import OrderedDict
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from charts.worker import ChartWorker
 from domain.chartspec import ChartSpec, NoData
 from handlers.common import env_of, over_rate_limit, truncate_caption
 from services import ratelimit
@@ -36,32 +33,15 @@ from texts import t
 
 log = logging.getLogger(__name__)
 
-CACHE_SECONDS = 600.0
-CACHE_SIZE = 16
-_cache: OrderedDict[tuple[str, bool], tuple[float, bytes]] = OrderedDict()
+WORKER_KEY = "chart_worker"
 
 
-async def render(spec: ChartSpec, *, original: bool = False) -> bytes:
-    """PNG bytes, rendered off the event loop (or from the short-lived cache)."""
-    key = (repr(spec), original)
-    now = time.monotonic()
-    hit = _cache.get(key)
-    if hit is not None and now - hit[0] < CACHE_SECONDS:
-        _cache.move_to_end(key)
-        return hit[1]
-    loop = asyncio.get_running_loop()
-    png = await loop.run_in_executor(None, functools.partial(_render_png, spec, original))
-    _cache[key] = (now, png)
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return png
-
-
-def _render_png(spec: ChartSpec, original: bool) -> bytes:
-    # Imported on first use: matplotlib is ~40 MB and most sessions never draw a chart.
-    from charts.render import render_png
-
-    return render_png(spec, original=original)
+async def render(
+    context: ContextTypes.DEFAULT_TYPE, spec: ChartSpec, *, original: bool = False
+) -> bytes:
+    """PNG bytes from the chart worker (charts/worker.py: another process, shared drawings)."""
+    worker: ChartWorker = context.application.bot_data[WORKER_KEY]
+    return await worker.render(spec, original=original)
 
 
 def _lang_of(update: Update, fallback: str = "vi") -> str:
@@ -84,7 +64,7 @@ async def _draw(
         await message.reply_html(outcome.reason)
         return None
     try:
-        png = await render(outcome.spec, original=original)
+        png = await render(context, outcome.spec, original=original)
     except NoData:
         await message.reply_html(t("ch_tasks_none" if ref.kind == "tasks" else "ch_failed", lang))
         return None
@@ -152,7 +132,16 @@ async def on_chart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    settings = application.bot_data.get("settings")
+    processes = settings.chart_processes if settings is not None else 1
+    application.bot_data[WORKER_KEY] = ChartWorker(processes)
     # Before handlers/questions.py in group 0: these buttons are drawn here.
     application.add_handler(
         CallbackQueryHandler(on_chart_button, pattern=rf"^(?:{CHART_PREFIX}|{ORIGINAL_PREFIX})\|")
     )
+
+
+async def shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    worker: ChartWorker | None = application.bot_data.get(WORKER_KEY)
+    if worker is not None:
+        worker.close()

@@ -51,6 +51,7 @@ def bot_settings(tmp_path: Path, botapi: FakeBotApi) -> Any:
         database_path=tmp_path / "bot.db",
         admin_ids=[1],
         catalogue=REPO_ROOT / "catalogues" / "quang-tri",
+        chart_processes=0,  # in a thread: a worker process per test costs ~2 s to start
     )
 
 

@@ -1,0 +1,85 @@
+"""Where charts are drawn: a worker process, so a drawing never stalls the other chats.
+
+matplotlib is pure CPU under the GIL: a ranking takes ~250 ms, and drawn in a thread of the
+bot's process it takes the GIL from the event loop for that long, delaying every other chat's
+reply (under a burst of chart requests, for seconds). In a worker process the bot only waits
+for the bytes. The worker is started on the first chart (spawned, not forked: the bot's
+process has threads) and imports matplotlib once; `processes=0` draws in a thread instead (the
+console, and tests that draw in passing).
+
+Identical requests share one drawing: a chart already being drawn for the same spec is
+awaited, not drawn again, and the last CACHE_SIZE drawings are kept for CACHE_SECONDS (same
+spec, same bytes: render_png is deterministic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import time
+from collections import OrderedDict
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+CACHE_SECONDS = 600.0
+CACHE_SIZE = 16
+
+Key = tuple[str, bool]
+
+
+def render_png(spec: Any, original: bool) -> bytes:
+    """In the worker (or a thread): charts.render imported on first use, not at bot start."""
+    from charts.render import render_png as render
+
+    return bytes(render(spec, original=original))
+
+
+class ChartWorker:
+    """render(spec) -> PNG bytes, off the event loop's GIL, at most `processes` at a time."""
+
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = processes
+        self._executor: Executor | None = None
+        self._cache: OrderedDict[Key, tuple[float, bytes]] = OrderedDict()
+        self._drawing: dict[Key, asyncio.Future[bytes]] = {}
+
+    async def render(self, spec: Any, *, original: bool = False) -> bytes:
+        key = (repr(spec), original)
+        hit = self._cache.get(key)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+            self._cache.move_to_end(key)
+            return hit[1]
+        drawing = self._drawing.get(key)
+        if drawing is None:
+            drawing = asyncio.ensure_future(self._draw(key, spec, original))
+            self._drawing[key] = drawing
+        return await asyncio.shield(drawing)  # one waiter cancelled does not cancel the others
+
+    async def _draw(self, key: Key, spec: Any, original: bool) -> bytes:
+        try:
+            loop = asyncio.get_running_loop()
+            png = await loop.run_in_executor(
+                self._pool(), functools.partial(render_png, spec, original)
+            )
+        finally:
+            self._drawing.pop(key, None)
+        self._cache[key] = (time.monotonic(), png)
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return png
+
+    def _pool(self) -> Executor | None:
+        """The worker processes, started on the first chart; None: the loop's thread pool."""
+        if self.processes <= 0:
+            return None
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                self.processes, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

@@ -1,0 +1,55 @@
+"""charts/worker.py: charts drawn in another process, the same bytes; identical requests share
+one drawing; a spec with nothing to draw still says so."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from charts import render, worker
+from charts.worker import ChartWorker
+from domain.chartspec import NoData, RankRow
+from tests.charts import ranking
+
+
+async def test_a_worker_process_draws_the_same_bytes() -> None:
+    spec = ranking()
+    pool = ChartWorker(processes=1)
+    try:
+        png = await pool.render(spec)
+        assert png == render.render_png(spec)  # deterministic: same spec, same bytes
+        with pytest.raises(NoData):
+            await pool.render(ranking(rows=[RankRow("Xã A", None)]))
+    finally:
+        pool.close()
+
+
+async def test_identical_requests_share_one_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[object] = []
+    original = worker.render_png
+
+    def counting(spec: object, original_size: bool) -> bytes:
+        drawn.append(spec)
+        return original(spec, original_size)
+
+    monkeypatch.setattr(worker, "render_png", counting)
+    pool = ChartWorker(processes=0)  # a thread: the counter is visible
+    spec, other = ranking(), ranking(rows=[RankRow("Xã A", 0.5), RankRow("Xã B", 0.25)])
+    pngs = await asyncio.gather(*(pool.render(spec) for _ in range(10)), pool.render(other))
+    assert len(set(pngs[:10])) == 1 and pngs[10] != pngs[0]
+    assert len(drawn) == 2  # ten requests for one chart drew it once
+    await pool.render(spec)
+    assert len(drawn) == 2  # and it is kept
+    await pool.render(spec, original=True)
+    assert len(drawn) == 3  # the full-size original is another drawing
+
+
+async def test_a_cancelled_request_does_not_cancel_the_others() -> None:
+    pool = ChartWorker(processes=0)
+    spec = ranking()
+    first = asyncio.ensure_future(pool.render(spec))
+    second = asyncio.ensure_future(pool.render(spec))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert (await second) == render.render_png(spec)

@@ -129,7 +129,7 @@ async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
     if hit is not None and hit[0] > now and hit[1] == gen:
         row = hit[2]
     else:
-        async with env.db.read() as conn:
+        async with env.db.read(snapshot=False) as conn:
             row = await people.actor_row(conn, user_id)
         if len(env.actors) >= _ACTOR_CACHE_MAX:
             env.actors.clear()

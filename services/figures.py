@@ -142,17 +142,26 @@ async def _proceed(
 async def _check_and_save(
     env: Env, actor: Actor, drafts: tuple[Draft, ...], source: Source, *, confirmed: bool
 ) -> Outcome:
-    """Read, check, save and read back for the receipt in one write transaction: the checks see
-    exactly the history the figure joins, and a saved figure costs a handful of statements."""
+    """Read, check and save in one write transaction: the checks see exactly the history the
+    figure joins. The receipt's province standing is read after the commit, off the single
+    writer that every submission queues for under a burst."""
     wanted = _cycle_indicators(env, drafts)
     async with env.db.write() as conn:
         series = await _series(env, conn, drafts, wanted)
         drafts, issues = _derive_and_check(env, drafts, series)
         if any(i.is_error for _, i in issues):
             return Outcome("rejected", issues=tuple((f, i) for f, i in issues if i.is_error))
-        if not issues or confirmed:
-            return await _save(env, conn, actor, drafts, source, series, wanted)
-    return await _ask_confirm(env, actor, drafts, source, issues)
+        saved = await _save(env, conn, actor, drafts, source, series) if (
+            not issues or confirmed) else None  # fmt: skip
+    if saved is None:
+        return await _ask_confirm(env, actor, drafts, source, issues)
+    if isinstance(saved, Outcome):
+        return saved
+    after, corrected = saved
+    async with env.db.read(snapshot=False) as conn:
+        receipts, missing = await _receipts(env, conn, drafts, after, wanted)
+    return Outcome("saved", receipts=receipts, missing=missing, message_id=source.message_id,
+                   corrected=corrected)  # fmt: skip
 
 
 def _own_unit(actor: Actor, drafts: tuple[Draft, ...]) -> tuple[tuple[Draft, ...], Outcome | None]:
@@ -340,8 +349,11 @@ def _derived(d: Draft, history: list[Figure]) -> Draft:
 
 async def _save(
     env: Env, conn: AsyncConnection, actor: Actor, drafts: tuple[Draft, ...], source: Source,
-    series: Series, wanted: Sequence[int],
-) -> Outcome:  # fmt: skip
+    series: Series,
+) -> tuple[Series, bool] | Outcome:  # fmt: skip
+    """Append the figures (an edit supersedes what its message said before): the unit's
+    histories after the save and whether it corrected earlier figures; "duplicate" when this
+    update was already applied."""
     now = env.clock.now()
     if not await claim_update(conn, source.update_id, now):
         return Outcome("duplicate")
@@ -353,10 +365,7 @@ async def _save(
     # what it supersedes; the audit table would repeat it at one more statement a message.
     await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
     new = [_stored(env, actor, d, source, now, i) for d, i in zip(drafts, new_ids, strict=True)]
-    after = _series_after(series, old, new)
-    receipts, missing = await _receipts(env, conn, drafts, after, wanted)
-    return Outcome("saved", receipts=receipts, missing=missing, message_id=source.message_id,
-                   corrected=bool(old))  # fmt: skip
+    return _series_after(series, old, new), bool(old)
 
 
 def _series_after(

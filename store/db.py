@@ -86,8 +86,13 @@ class Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A read connection. `snapshot=False` is for a single statement: on SQLite it runs
+        without BEGIN and ROLLBACK (one trip to the driver's thread instead of two), the
+        statement being its own snapshot."""
         async with self.reader.connect() as conn:
+            if not snapshot:
+                await conn.execution_options(**{NO_BEGIN: True})
             yield conn
 
     @asynccontextmanager
@@ -134,8 +139,13 @@ def _connect_args(url: str, timeout: float) -> dict[str, Any]:
     return {}
 
 
+NO_BEGIN = "dean06_no_begin"  # execution option of a single-statement read (Database.read)
+
+
 def _begin_with(statement: str) -> Any:
     def begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(NO_BEGIN):
+            return  # SQLite's autocommit: the one statement is its own transaction
         driver = conn.connection.dbapi_connection
         if isinstance(driver, OneHopConnection):
             driver.defer_begin(statement)  # sent with the first statement: one trip fewer

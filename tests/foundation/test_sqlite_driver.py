@@ -106,7 +106,9 @@ async def test_a_statement_is_one_trip_to_the_thread(
         async with db.read() as conn:
             pass
         assert trips == 0  # nothing run, nothing begun, nothing to end
-        async with db.read() as conn:
+        async with db.read(snapshot=False) as conn:  # one statement: no BEGIN, no ROLLBACK
             assert (await conn.execute(text("select x from t"))).scalar_one() == 1
+            assert not conn.sync_connection.connection.driver_connection.in_transaction  # type: ignore[union-attr]
+        assert trips == 1
     finally:
         await db.close()

@@ -143,11 +143,11 @@ async def _check_and_save(
     env: Env, actor: Actor, drafts: tuple[Draft, ...], source: Source, *, confirmed: bool
 ) -> Outcome:
     """Read, check and save in one write transaction: the checks see exactly the history the
-    figure joins. The receipt's province standing is read after the commit, off the single
-    writer that every submission queues for under a burst."""
+    figure joins. The same first statement brings the province's latest figures for the
+    receipt's standing, which the new figures then update in memory."""
     wanted = _cycle_indicators(env, drafts)
     async with env.db.write() as conn:
-        series = await _series(env, conn, drafts, wanted)
+        series, latest = await _series(env, conn, drafts, wanted)
         drafts, issues = _derive_and_check(env, drafts, series)
         if any(i.is_error for _, i in issues):
             return Outcome("rejected", issues=tuple((f, i) for f, i in issues if i.is_error))
@@ -157,9 +157,13 @@ async def _check_and_save(
         return await _ask_confirm(env, actor, drafts, source, issues)
     if isinstance(saved, Outcome):
         return saved
-    after, corrected = saved
-    async with env.db.read(snapshot=False) as conn:
-        receipts, missing = await _receipts(env, conn, drafts, after, wanted)
+    after, new, corrected = saved
+    standing = None if corrected or latest is None else _latest_after(latest, new, env)
+    if standing is None:  # an edit: what it replaced may have been a pair's latest; read anew
+        async with env.db.read(snapshot=False) as conn:
+            standing = _latest_of(await store.latest_as_of(
+                conn, {_ids(env, d)[1] for d in drafts}, env.clock.today()))  # fmt: skip
+    receipts, missing = _receipts(env, drafts, after, wanted, standing)
     return Outcome("saved", receipts=receipts, missing=missing, message_id=source.message_id,
                    corrected=corrected)  # fmt: skip
 
@@ -285,22 +289,35 @@ async def _take(
 # --- checks -----------------------------------------------------------------------------------
 
 Series = dict[tuple[int, int], list[store.FigureRow]]
+# (indicator_id, unit_id) -> the pair's latest live figure as of today (for the receipt)
+Latest = dict[tuple[int, int], store.FigureRow]
 
 
 async def _series(
     env: Env, conn: AsyncConnection, drafts: Sequence[Draft], wanted: Sequence[int] = ()
-) -> Series:
+) -> tuple[Series, Latest | None]:
     """Each (unit, indicator) history, one statement per unit; with `wanted` (a single unit),
-    also the history of the cycle's other indicators, for what is still missing."""
+    also the history of the cycle's other indicators, for what is still missing. The first
+    unit's statement also brings every unit's latest figures of the message's indicators as
+    of today: the receipt's rank and province rate (`Latest`)."""
     series: Series = {}
     by_unit: dict[int, set[int]] = {}
     for d in drafts:
         uid, iid = _ids(env, d)
         by_unit.setdefault(uid, set(wanted)).add(iid)
+    latest_ids = list(dict.fromkeys(_ids(env, d)[1] for d in drafts))
+    latest: Latest | None = None
     for uid, iids in by_unit.items():
-        for iid, rows in (await store.unit_series(conn, uid, sorted(iids))).items():
-            series[(uid, iid)] = rows
-    return series
+        if latest is None:
+            got, rows = await store.unit_series_and_latest(
+                conn, uid, sorted(iids), latest_ids, env.clock.today()
+            )
+            latest = {(r.indicator_id, r.unit_id): r for r in rows}
+        else:
+            got = await store.unit_series(conn, uid, sorted(iids))
+        for iid, history in got.items():
+            series[(uid, iid)] = history
+    return series, latest
 
 
 def _ids(env: Env, d: Draft) -> tuple[int, int]:
@@ -350,10 +367,10 @@ def _derived(d: Draft, history: list[Figure]) -> Draft:
 async def _save(
     env: Env, conn: AsyncConnection, actor: Actor, drafts: tuple[Draft, ...], source: Source,
     series: Series,
-) -> tuple[Series, bool] | Outcome:  # fmt: skip
+) -> tuple[Series, list[store.FigureRow], bool] | Outcome:  # fmt: skip
     """Append the figures (an edit supersedes what its message said before): the unit's
-    histories after the save and whether it corrected earlier figures; "duplicate" when this
-    update was already applied."""
+    histories after the save, the new figures, and whether they corrected earlier ones;
+    "duplicate" when this update was already applied."""
     now = env.clock.now()
     if not await claim_update(conn, source.update_id, now):
         return Outcome("duplicate")
@@ -365,7 +382,7 @@ async def _save(
     # what it supersedes; the audit table would repeat it at one more statement a message.
     await _supersede_old(conn, env, old, drafts, new_ids, now, actor, source)
     new = [_stored(env, actor, d, source, now, i) for d, i in zip(drafts, new_ids, strict=True)]
-    return _series_after(series, old, new), bool(old)
+    return _series_after(series, old, new), new, bool(old)
 
 
 def _series_after(
@@ -422,17 +439,29 @@ async def _supersede_old(
 # --- receipts ---------------------------------------------------------------------------------
 
 
-async def _receipts(
-    env: Env, conn: AsyncConnection, drafts: tuple[Draft, ...], series: Series,
-    wanted: Sequence[int],
-) -> tuple[tuple[Receipt, ...], tuple[str, ...]]:  # fmt: skip
-    """One read (the province's latest figures of the message's indicators, for rank and
-    pooled rate); the unit's own history and start-of-year figure come from `series`."""
+def _latest_of(rows: Sequence[store.FigureRow]) -> Latest:
+    return {(r.indicator_id, r.unit_id): r for r in rows}
+
+
+def _latest_after(latest: Latest, new: Sequence[store.FigureRow], env: Env) -> Latest:
+    """The province's latest figures once the new ones are in, as a read after the commit
+    would pick them: per pair the one dated latest (on or before today), then the highest id."""
+    after, today = dict(latest), env.clock.today()
+    for row in new:
+        key, held = (row.indicator_id, row.unit_id), latest.get((row.indicator_id, row.unit_id))
+        if row.as_of <= today and (held is None or (row.as_of, row.id) > (held.as_of, held.id)):
+            after[key] = row
+    return after
+
+
+def _receipts(
+    env: Env, drafts: tuple[Draft, ...], series: Series, wanted: Sequence[int], latest: Latest
+) -> tuple[tuple[Receipt, ...], tuple[str, ...]]:
+    """Rank and pooled rate from the province's latest figures; the unit's own history and
+    start-of-year figure from `series`."""
     today = env.clock.today()
-    iids = list(dict.fromkeys(_ids(env, d)[1] for d in drafts))
-    latest = await store.latest_as_of(conn, iids, today)
     by_ind: dict[int, list[store.FigureRow]] = {}
-    for r in latest:
+    for r in latest.values():
         by_ind.setdefault(r.indicator_id, []).append(r)
     year_start = date(today.year, 1, 1)
     receipts = tuple(_receipt(env, d, by_ind, series, year_start) for d in drafts)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     true,
@@ -471,6 +472,39 @@ async def unit_series(
     for r in rows:
         series.setdefault(r[2], []).append(FigureRow(*r))
     return series
+
+
+@functools.cache
+def _unit_series_and_latest() -> CompoundSelect[Any]:
+    """unit_series' rows (part 0) and as-of rows padded to the same columns (part 1)."""
+    history = select(*FIGURE_ROW, literal(0).label("part"))
+    history = history.where(figures.c.unit_id == bindparam("unit_id"))
+    history = history.where(figures.c.indicator_id.in_(bindparam("indicator_ids", expanding=True)))
+    history = history.where(_current())  # type: ignore[arg-type]
+    latest = as_of_union(False, None).subquery()
+    padded = select(*(
+        latest.c[f.name] if f.name in latest.c else null().label(f.name) for f in fields(FigureRow)
+    ), literal(1).label("part"))  # fmt: skip
+    return union_all(history, padded).order_by("part", "as_of", "id")
+
+
+async def unit_series_and_latest(
+    conn: AsyncConnection, unit_id: int, indicator_ids: Iterable[int],
+    latest_ids: Sequence[int], day: date,
+) -> tuple[dict[int, list[FigureRow]], list[FigureRow]]:  # fmt: skip
+    """One statement for a submission's write transaction: unit_series(unit_id, indicator_ids)
+    and latest_as_of(latest_ids, day) (every unit's, for the receipt's rank and province rate),
+    which would otherwise cost a second trip."""
+    values = {"unit_id": unit_id, "indicator_ids": list(indicator_ids)}
+    values |= as_of_values(latest_ids, [day])
+    series: dict[int, list[FigureRow]] = {}
+    latest: list[FigureRow] = []
+    for r in await conn.execute(_unit_series_and_latest(), values):
+        if r[-1] == 0:
+            series.setdefault(r[2], []).append(FigureRow(*r[:-1]))
+        else:
+            latest.append(FigureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], derived=bool(r[9])))
+    return series, latest
 
 
 async def reported_since(conn: AsyncConnection, unit_id: int, since: date) -> set[int]:

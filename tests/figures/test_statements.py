@@ -22,10 +22,10 @@ from tests.rig.runner import catch_up_done, watch_catch_up
 
 NOW = datetime(2026, 4, 22, 9, 0)
 VINH_THUY, CAM_LO = 701, 702
-# History + update claim + figure + its current_figures row (store) + the province's latest
-# figures. BEGIN rides along with the first statement (store/sqlite_driver.py) and the
-# sender was read by the previous message (services.access caches it).
-MAX_STATEMENTS = 5
+# History and the province's latest figures (one statement) + update claim + figure + its
+# current_figures row (store). BEGIN rides along with the first statement
+# (store/sqlite_driver.py); the sender was read by the previous message (services.access).
+MAX_STATEMENTS = 4
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
-from collections.abc import Awaitable
 from types import ModuleType
-from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
@@ -15,7 +12,6 @@ from telegram.error import Forbidden, NetworkError, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     ContextTypes,
     Defaults,
 )
@@ -38,6 +34,7 @@ from handlers import scale as scale_handlers
 from handlers import sheets as sheets_handlers
 from handlers import tasks as tasks_handlers
 from handlers.common import ENV_KEY, env_of
+from handlers.updates import PerChatUpdateProcessor
 from services.catalogue import load_catalogue
 from services.context import Env
 from store.catalogue import sync_catalogue
@@ -69,48 +66,6 @@ HANDLER_MODULES: list[ModuleType] = [
     observe_handlers,
     scale_handlers,
 ]
-
-
-QUEUED_UPDATES = 4096  # PTB's limit: updates taken off the queue, waiting for their chat or a slot
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different chats run concurrently; updates of one chat run in order.
-
-    An officer's figure and the /hoantac right after it must not overtake each other, while
-    fifty communes reporting at once must not wait on each other.
-
-    At most `max_concurrent_updates` run at once, counted after the chat's turn has come (PTB's
-    own limit is taken before it, so updates queued behind their chat would hold its slots).
-    The work is CPU and one database writer: more in flight only makes each reply slower
-    (a burst of 50 took ~400 ms each at 50 in flight, ~60 ms at 16, for the same throughput).
-    """
-
-    def __init__(self, max_concurrent_updates: int = 16) -> None:
-        super().__init__(QUEUED_UPDATES)
-        self._running = asyncio.Semaphore(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        coroutine = observe_handlers.timed(update, coroutine)  # counts, latency, one log line
-        if chat is None:
-            async with self._running:
-                await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        try:
-            async with lock, self._running:
-                await coroutine
-        finally:
-            if not lock.locked() and not lock._waiters:
-                self._locks.pop(chat.id, None)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
 
 
 def build_application(

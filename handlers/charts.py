@@ -19,6 +19,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from charts.worker import ChartWorker
 from domain.chartspec import ChartSpec, NoData
 from handlers.common import env_of, over_rate_limit, truncate_caption
+from handlers.updates import waiting_elsewhere
 from services import ratelimit
 from services.answers import ChartRef
 from services.charts import (
@@ -41,7 +42,8 @@ async def render(
 ) -> bytes:
     """PNG bytes from the chart worker (charts/worker.py: another process, shared drawings)."""
     worker: ChartWorker = context.application.bot_data[WORKER_KEY]
-    return await worker.render(spec, original=original)
+    async with waiting_elsewhere(context):  # no CPU of ours is spent meanwhile
+        return await worker.render(spec, original=original)
 
 
 def _lang_of(update: Update, fallback: str = "vi") -> str:

@@ -1,0 +1,70 @@
+"""handlers/updates.py: one chat's updates in order, different chats side by side, at most N at
+once, and a handler waiting on other work (the chart worker) gives its slot back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Chat, Message, Update
+
+from handlers.updates import PerChatUpdateProcessor, waiting_elsewhere
+
+
+def _update(update_id: int, chat_id: int) -> Update:
+    chat = Chat(id=chat_id, type="private")
+    return Update(update_id, message=Message(update_id, datetime.now(UTC), chat))
+
+
+class Probe:
+    """Coroutines that record when they run, and how many ran at once."""
+
+    def __init__(self) -> None:
+        self.running = self.peak = 0
+        self.order: list[int] = []
+
+    async def work(self, update_id: int, pause: float = 0.01) -> None:
+        self.running += 1
+        self.peak = max(self.peak, self.running)
+        await asyncio.sleep(pause)
+        self.order.append(update_id)
+        self.running -= 1
+
+
+async def test_bounded_and_in_order_per_chat() -> None:
+    processor, probe = PerChatUpdateProcessor(3), Probe()
+    updates = [_update(n, chat_id=n % 5) for n in range(40)]
+    await asyncio.gather(*(processor.process_update(u, probe.work(u.update_id)) for u in updates))
+    assert probe.peak == 3
+    for chat in range(5):
+        mine = [n for n in probe.order if n % 5 == chat]
+        assert mine == sorted(mine)  # a chat's updates never overtake each other
+
+
+async def test_a_handler_waiting_elsewhere_lets_another_update_run() -> None:
+    processor, probe = PerChatUpdateProcessor(1), Probe()
+    drawn = asyncio.Event()
+
+    async def chart() -> None:
+        async with waiting_elsewhere(Any):  # type: ignore[arg-type]
+            await drawn.wait()  # the chart worker, drawing
+        probe.order.append(0)
+
+    async def text() -> None:
+        await probe.work(1)
+        drawn.set()  # only reachable if the chart gave its slot back
+
+    await asyncio.wait_for(
+        asyncio.gather(
+            processor.process_update(_update(10, 1), chart()),
+            processor.process_update(_update(11, 2), text()),
+        ),
+        timeout=5,
+    )
+    assert probe.order == [1, 0]
+
+
+async def test_waiting_elsewhere_outside_an_update_is_harmless() -> None:
+    async with waiting_elsewhere(Any):  # type: ignore[arg-type]  # a job: no slot to give
+        pass

@@ -362,7 +362,7 @@ async def load(work: Path, chats: int, per_chat: int) -> None:
             processed.rate >= QUOTA,
             f"{processed.messages} messages ({chats} chats × {per_chat}, at once) each way: "
             f"quota lifted {processed.drained:.1f} s (bot-side p99 "
-            f"{ms(processed.p('bot_side', 99))} with all {chats} chats in flight), under the "
+            f"{ms(processed.p('bot_side', 99))} with {chats} chats sending at once), under the "
             f"quota {sent.drained:.1f} s" + (f"; {lost} without reply" if lost else ""),
         )
     )

@@ -23,6 +23,25 @@ class StartResult:
     rss_mb: float  # VmRSS after start (and after `warmed`)
     hwm_mb: float  # VmHWM: the peak
     warmed: str
+    worker_mb: float = 0.0  # VmRSS of its child processes (the chart worker) after a chart
+
+
+async def _quiet_chat(api: FakeBotApi, chat_id: int, quiet: float = 0.5) -> None:
+    """Until nothing was sent to the chat for `quiet` seconds (the bot itself is busy with
+    the catch-up of thousands of other chats' alerts, so it is never idle)."""
+    seen = -1
+    while (now := len(api.find_calls(chat_id=chat_id))) != seen:
+        seen = now
+        await asyncio.sleep(quiet)
+
+
+def _children_rss(pid: int) -> float:
+    """MB of VmRSS over the process's descendants (the chart worker, its resource tracker)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += _status(int(child)).get("VmRSS", 0) + _children_rss(int(child))
+    return total
 
 
 def _status(pid: int) -> dict[str, float]:
@@ -36,8 +55,9 @@ def _status(pid: int) -> dict[str, float]:
 
 
 async def measure_start(
-    db_path: Path, catalogue: Path, work: Path, *, warm_question: bool = False
-) -> StartResult:
+    db_path: Path, catalogue: Path, work: Path, *, warm_question: bool = False,
+    warm_chart: bool = False,
+) -> StartResult:  # fmt: skip
     async with FakeBotApi(TOKEN) as api:
         env = {
             **os.environ,
@@ -69,8 +89,18 @@ async def measure_start(
                     warmed = "start and one province-overview question"
                 except TimeoutError:
                     warmed = "start (the question got no reply)"
+            worker = 0.0
+            if warm_chart:
+                await _quiet_chat(api, ADMIN)  # the question's last parts are sent
+                msg = api.user_text(chat_id=ADMIN, user_id=ADMIN, text="biểu đồ ASXH")
+                try:
+                    await api.reply_to(msg, timeout=120, methods=("sendPhoto",))
+                    warmed += " and one chart"
+                    worker = _children_rss(proc.pid)
+                except TimeoutError:
+                    warmed += " (the chart got no reply)"
             status = _status(proc.pid)
-            return StartResult(to_poll, status["VmRSS"], status["VmHWM"], warmed)
+            return StartResult(to_poll, status["VmRSS"], status["VmHWM"], warmed, worker)
         finally:
             proc.send_signal(signal.SIGTERM)
             try:

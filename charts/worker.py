@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import multiprocessing
+import os
+import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -33,6 +35,18 @@ def render_png(spec: Any, original: bool) -> bytes:
     from charts.render import render_png as render
 
     return bytes(render(spec, original=original))
+
+
+def _watch_parent(parent: int) -> None:
+    """In the worker: exit once the bot is gone. A killed bot cannot tell it, and the worker's
+    task queue never reports end-of-file (the worker holds both ends of the pipe)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class ChartWorker:
@@ -75,7 +89,10 @@ class ChartWorker:
             return None
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("spawn")
+                self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
         return self._executor
 

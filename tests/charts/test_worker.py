@@ -4,6 +4,9 @@ one drawing; a spec with nothing to draw still says so."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +14,8 @@ from charts import render, worker
 from charts.worker import ChartWorker
 from domain.chartspec import NoData, RankRow
 from tests.charts import ranking
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_a_worker_process_draws_the_same_bytes() -> None:
@@ -53,3 +58,44 @@ async def test_a_cancelled_request_does_not_cancel_the_others() -> None:
     await asyncio.sleep(0)
     first.cancel()
     assert (await second) == render.render_png(spec)
+
+
+KILLED_BOT = """
+import asyncio, os, sys
+from charts.worker import ChartWorker
+from tests.charts import ranking
+
+async def main():
+    pool = ChartWorker(processes=1)
+    await pool.render(ranking())
+    print(*[p.pid for p in pool._executor._processes.values()], flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+async def test_the_worker_goes_when_the_bot_is_killed() -> None:
+    bot = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BOT], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(bot.stdout.readline), 60)  # type: ignore[union-attr]
+        [worker] = [int(pid) for pid in line.split()]
+        assert _alive(worker)
+    finally:
+        bot.kill()  # kill -9: no shutdown runs
+        bot.wait()
+    for _ in range(50):  # it notices within a second or two
+        if not _alive(worker):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"chart worker {worker} outlived the killed bot")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status

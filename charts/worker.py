@@ -96,7 +96,8 @@ class ChartWorker:
             )
         return self._executor
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        """Stop the worker and wait for it to exit (a drawing under way is finished first)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)

@@ -146,4 +146,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 async def shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     worker: ChartWorker | None = application.bot_data.get(WORKER_KEY)
     if worker is not None:
-        worker.close()
+        await worker.close()

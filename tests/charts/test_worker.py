@@ -27,7 +27,9 @@ async def test_a_worker_process_draws_the_same_bytes() -> None:
         with pytest.raises(NoData):
             await pool.render(ranking(rows=[RankRow("Xã A", None)]))
     finally:
-        pool.close()
+        processes = list(pool._executor._processes.values())  # type: ignore[union-attr]
+        await pool.close()
+    assert processes and not any(p.is_alive() for p in processes)  # gone at close
 
 
 async def test_identical_requests_share_one_drawing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,7 +26,6 @@ from domain.stats import (
     at_or_above,
     below,
     below_average,
-    count_at_or_above,
     pooled_done,
     pooled_rate,
     ranks,
@@ -38,19 +37,26 @@ from domain.text import fold
 from services.access import Actor
 from services.context import Env
 from store.figures import FigureRow, latest_as_of
-from store.stats import Pooled as StorePooled
 from store.stats import (
+    AT_AS_OF,
+    AT_DENOMINATOR,
+    AT_DONE,
+    AT_INDICATOR,
+    AT_NUMERATOR,
+    AT_UNIT,
+    AsOfRow,
     Summaries,
     Summary,
     Version,
     consistent,
     data_version,
-    latest_at,
+    latest_rows_at,
     pooled_at,
     present_units,
     reported_between,
     summaries,
 )
+from store.stats import Pooled as StorePooled
 
 NEEDS_INDICATOR = frozenset(
     {"below_average", "above_average", "not_meeting_target", "reached_100", "done", "ranking"}
@@ -292,58 +298,86 @@ def _static(env: Env, code: str) -> _Static:
     return found
 
 
+@dataclass
+class _Present:
+    """An indicator's assigned units with a figure, in catalogue order (parallel lists: no
+    object per unit beyond its UnitFigure), and the counts facts_for needs of them."""
+
+    figures: list[UnitFigure] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    old: list[bool] = field(default_factory=list)  # dated before the cut-off
+    missing: list[str] = field(default_factory=list)  # names of the units without a figure
+    stale: list[str] = field(default_factory=list)
+    rated: int = 0  # with a rate (rate_of is not None)
+    full: int = 0  # … of 100% or more
+
+
+def _with_figures(env: Env, code: str, rows: Sequence[AsOfRow], cutoff: date) -> _Present:
+    """One pass over the assigned units. A report runs it over ~86,000 rows, where each further
+    pass (or a Fraction per unit to count the rated) cost ~0.1 s."""
+    by_unit: dict[int | None, AsOfRow] = {r[AT_UNIT]: r for r in rows}
+    out = _Present()
+    for uid, ucode, name in _assigned_units(env, code):
+        row = by_unit.get(uid)
+        if row is None:
+            out.missing.append(name)
+            continue
+        num, den, as_of = row[AT_NUMERATOR], row[AT_DENOMINATOR], row[AT_AS_OF]
+        old = as_of < cutoff
+        if old:
+            out.stale.append(name)
+        out.figures.append(UnitFigure(ucode, num, den, as_of, row[AT_DONE]))
+        out.names.append(name)
+        out.old.append(old)
+        if num is not None and den:
+            out.rated += 1
+            out.full += num >= den  # count_at_or_above(…, 1): num * 1 >= 1 * den
+    return out
+
+
 def facts_for(
-    env: Env, code: str, rows: Sequence[FigureRow], day: date,
+    env: Env, code: str, rows: Sequence[AsOfRow], day: date,
     base_rate: Fraction | None = None, base_day: date | None = None,
 ) -> IndicatorFacts:  # fmt: skip
     """Pool one indicator's latest figures over its assigned units (pure given the rows)."""
     ind = env.catalogue.indicator(code)
     static = _static(env, code)
-    unit_code = env.ids.unit_code
-    by_unit = {unit_code.get(r.unit_id): r for r in rows}
     cutoff = stale_before(day, static.due_day, static.months)
-    present, figures, missing, stale = [], [], [], []
-    for ucode, name in static.assigned:
-        row = by_unit.get(ucode)
-        if row is None:
-            missing.append(name)
-            continue
-        old = row.as_of < cutoff
-        if old:
-            stale.append(name)
-        present.append((ucode, name, row, old))
-        figures.append(UnitFigure(ucode, row.numerator, row.denominator, row.as_of, row.done))
+    p = _with_figures(env, code, rows, cutoff)
+    figures = p.figures
     pooled = pooled_done(figures) if ind.kind == "yesno" else pooled_rate(figures)
     rank_of = ranks(figures)
-    lines = tuple(UnitLine(c, n, r.numerator, r.denominator, r.as_of, old, r.done, rank_of.get(c))
-                  for c, n, r, old in present)  # fmt: skip
+    lines = tuple(
+        UnitLine(f.unit, n, f.numerator, f.denominator, f.as_of, old, f.done, rank_of.get(f.unit))
+        for f, n, old in zip(figures, p.names, p.old, strict=True)
+    )
     return IndicatorFacts(
         code=code, kind=ind.kind, short=ind.short, en=ind.en or ind.short,
         report_vi=static.report_vi, report_en=static.report_en,
         denominator=static.denominator,
         pooled=pooled, assigned=len(static.assigned), lines=lines,
-        unassigned=static.unassigned, missing=tuple(missing), stale=tuple(stale),
+        unassigned=static.unassigned, missing=tuple(p.missing), stale=tuple(p.stale),
         stale_cutoff=cutoff, newest=max((f.as_of for f in figures), default=None),
         target=_target_for(ind, day), final_target=ind.target,
-        full=pooled.numerator if ind.kind == "yesno" else count_at_or_above(figures, Fraction(1)),
+        full=pooled.numerator if ind.kind == "yesno" else p.full,
         change=None if base_rate is None or pooled.rate is None else pooled.rate - base_rate,
         base_day=base_day, base_rate=base_rate, province_level=static.province_level,
-        rated=sum(1 for x in lines if x.rate is not None), figures=tuple(figures),
+        rated=p.rated, figures=tuple(figures),
     )  # fmt: skip
 
 
 async def _read(
     env: Env, codes: Sequence[str], days: Sequence[date]
-) -> dict[date, dict[str, list[FigureRow]]]:
+) -> dict[date, dict[str, list[AsOfRow]]]:
     """One statement: latest figures of the indicators as of each day, grouped by indicator."""
     ids = [env.ids.indicator_id[c] for c in codes if c in env.ids.indicator_id]
-    async with env.db.read() as conn:
-        found = await latest_at(conn, ids, list(days))
-    out: dict[date, dict[str, list[FigureRow]]] = {}
+    async with env.db.read(snapshot=False) as conn:  # one statement is its own snapshot
+        found = await latest_rows_at(conn, ids, list(days))
+    out: dict[date, dict[str, list[AsOfRow]]] = {}
     for day, rows in found.items():
-        grouped: dict[str, list[FigureRow]] = {c: [] for c in codes}
+        grouped: dict[str, list[AsOfRow]] = {c: [] for c in codes}
         for r in rows:
-            grouped.setdefault(env.ids.indicator_code[r.indicator_id], []).append(r)
+            grouped.setdefault(env.ids.indicator_code[r[AT_INDICATOR]], []).append(r)
         out[day] = grouped
     return out
 
@@ -360,18 +394,21 @@ async def indicator_facts(
 
 
 async def _base_rates(env: Env, codes: Sequence[str], day: date) -> dict[str, Fraction | None]:
-    """The pooled rate of each indicator at the baseline: summed in SQL, no per-unit rows."""
+    """The pooled rate of each indicator at the baseline: summed in SQL, no per-unit rows, and
+    cached as the summaries' baselines are (the data version first: one cheap statement in
+    place of a national report's 0.2-0.6 s of sums at 1 January)."""
     known = env.ids.indicator_id
     assigned = {known[c]: _assigned_ids(env, c) for c in codes if c in known}
     async with env.db.read() as conn:
-        found = await pooled_at(conn, assigned, day)
-    pooled = found[2] if found is not None else {}
-    return {c: _base_rate(env, known[c], pooled.get(known[c])) for c in codes if c in known}
+        version, _ = await data_version(conn)
+        found = await _bases(env, conn, assigned, day, version, same_snapshot=False)
+    rates = found or {}
+    return {c: rates.get(known[c]) for c in codes if c in known}
 
 
 # --- summaries in SQL: a unit's status and the overview without every unit's row (issue 13) ---
 
-_ASSIGNED_IDS: dict[int, tuple[object, object, dict[str, frozenset[int]]]] = {}
+_ASSIGNED_IDS: dict[int, tuple[object, object, dict[str, _Assigned]]] = {}
 # (what, db, catalogue, indicator id, day) -> (db, catalogue, data version, value)
 _CACHE: dict[tuple[str, int, int, int, date], tuple[object, object, Version, Any]] = {}
 CACHE_SIZE = 4096  # entries: cleared when full
@@ -398,8 +435,16 @@ def _remember(
 _MISS = object()
 
 
-def _assigned_ids(env: Env, code: str) -> frozenset[int]:
-    """The database ids of an indicator's assigned units (once per catalogue and ids)."""
+@dataclass(frozen=True)
+class _Assigned:
+    """An indicator's assigned units as the database knows them."""
+
+    ids: frozenset[int]
+    units: tuple[tuple[int | None, str, str], ...]  # (unit id, code, name), catalogue order
+
+
+def _assigned(env: Env, code: str) -> _Assigned:
+    """Once per catalogue and ids."""
     cached = _ASSIGNED_IDS.get(id(env.ids))
     if cached is None or cached[0] is not env.ids or cached[1] is not env.catalogue:
         if len(_ASSIGNED_IDS) > 4:
@@ -408,9 +453,20 @@ def _assigned_ids(env: Env, code: str) -> frozenset[int]:
         _ASSIGNED_IDS[id(env.ids)] = cached
     found = cached[2].get(code)
     if found is None:
-        found = frozenset(env.ids.unit_id[c] for c, _ in _static(env, code).assigned)
+        units = tuple((env.ids.unit_id.get(c), c, name) for c, name in _static(env, code).assigned)
+        found = _Assigned(frozenset(u for u, _, _ in units if u is not None), units)
         cached[2][code] = found
     return found
+
+
+def _assigned_ids(env: Env, code: str) -> frozenset[int]:
+    """The database ids of an indicator's assigned units."""
+    return _assigned(env, code).ids
+
+
+def _assigned_units(env: Env, code: str) -> tuple[tuple[int | None, str, str], ...]:
+    """(unit id, code, name) of an indicator's assigned units, in catalogue order."""
+    return _assigned(env, code).units
 
 
 def own_line_only(facts: IndicatorFacts, unit: str | None) -> IndicatorFacts:
@@ -455,7 +511,7 @@ async def _summary_facts(
             s = got.by_indicator.get(i)
             if (s.focus_figure if s else None) != (mine[i].id if i in mine else None):
                 return None  # a write came between the two reads
-        bases = await _bases(env, conn, assigned, base_day, got) if base_day else {}
+        bases = await _bases(env, conn, assigned, base_day, got.version) if base_day else {}
         if bases is None:
             return None
         short = [ids[c] for c in codes if _present(got, ids[c]) < len(assigned[ids[c]])]
@@ -510,15 +566,17 @@ async def _live(
 
 
 async def _bases(
-    env: Env, conn: Any, assigned: dict[int, frozenset[int]], day: date, got: Summaries
-) -> dict[int, Fraction | None] | None:
+    env: Env, conn: Any, assigned: dict[int, frozenset[int]], day: date,
+    version: Version | None, *, same_snapshot: bool = True,
+) -> dict[int, Fraction | None] | None:  # fmt: skip
     """The pooled rates at the baseline, cached per (indicator, day) under the data version:
     a figure written anywhere (any process) changes the version, so the entry is not used.
-    Computed in SQL on a miss; cached only from a snapshot no writer was inside."""
+    Computed in SQL on a miss; cached only from a snapshot no writer was inside. None when the
+    sums cannot be made, or (same_snapshot) when a write came after `version` was read."""
     out: dict[int, Fraction | None] = {}
     misses = {}
     for i, units in assigned.items():
-        hit = _cached(env, "base", i, day, got.version)
+        hit = _cached(env, "base", i, day, version)
         if hit is _MISS:
             misses[i] = units
         else:
@@ -526,13 +584,13 @@ async def _bases(
     if not misses:
         return out
     found = await pooled_at(conn, misses, day)
-    if found is None or found[0] != got.version:
+    if found is None or (same_snapshot and found[0] != version):
         return None
-    version, idle, pooled = found
+    summed_at, idle, pooled = found
     for i in misses:
         out[i] = _base_rate(env, i, pooled.get(i))
-        if idle and version is not None:
-            _remember(env, "base", i, day, version, out[i])
+        if idle and summed_at is not None:
+            _remember(env, "base", i, day, summed_at, out[i])
     return out
 
 
@@ -735,9 +793,9 @@ async def _change_facts(
     out = []
     for f in facts:
         now = next((x for x in f.lines if x.code == unit), None)
-        base = next((r for r in data[base_day][f.code] if r.unit_id == uid), None)
-        base_rate = None if base is None or not base.denominator else Fraction(
-            base.numerator or 0, base.denominator)  # fmt: skip
+        base = next((r for r in data[base_day][f.code] if r[AT_UNIT] == uid), None)
+        base_rate = None if base is None or not base[AT_DENOMINATOR] else Fraction(
+            base[AT_NUMERATOR] or 0, base[AT_DENOMINATOR])  # fmt: skip
         delta = None if now is None or now.rate is None or base_rate is None else (
             now.rate - base_rate)  # fmt: skip
         lines = (now,) if now else ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -381,17 +382,21 @@ async def build_draft(env: Env, text: str = "") -> ReportDraft | None:
     ]
     if not facts:
         return None
+    titles, drawing = _draw_charts(env, facts, day)  # in threads, while the sentences are written
     notes = _Notes(1)
     results = [Paragraph(result_sentence(env, f, notes, day)) for f in facts]
-    charts = await _charts(env, facts, day)
     issue_notes = _Notes(notes.start + len(notes.items))
     issues = [Paragraph(s) for f in facts if (s := off_track_sentence(env, f, issue_notes, day))]
     issues += await _overdue(env, day)
+    charts = list(zip(titles, await drawing, strict=True))
     return ReportDraft(env.catalogue.name, label, today, results, notes.items, charts, issues,
                        issue_notes.items, issue_notes.start)  # fmt: skip
 
 
-async def _charts(env: Env, facts: Sequence[IndicatorFacts], day: date) -> list[tuple[str, bytes]]:
+def _draw_charts(
+    env: Env, facts: Sequence[IndicatorFacts], day: date
+) -> tuple[list[str], asyncio.Future[list[bytes]]]:
+    """The main ranking charts' titles, and their PNGs being drawn in the executor from now."""
     commune = [f for f in facts if not f.province_level and f.lines]
     main = sorted(commune, key=lambda f: -len(f.lines))[:MAIN_CHARTS]
     order = {x.code: i for i, x in enumerate(env.catalogue.indicators)}
@@ -400,8 +405,8 @@ async def _charts(env: Env, facts: Sequence[IndicatorFacts], day: date) -> list[
 
     specs = [(title, spec) for title, spec in specs if has_data(spec)]
     loop = asyncio.get_running_loop()
-    pngs = await asyncio.gather(*(loop.run_in_executor(None, render_png, s) for _, s in specs))
-    return [(title, png) for (title, _), png in zip(specs, pngs, strict=True)]
+    drawing = asyncio.gather(*(loop.run_in_executor(None, render_png, s) for _, s in specs))
+    return [title for title, _ in specs], drawing
 
 
 def codes_order(env: Env, code: str) -> int:
@@ -455,16 +460,29 @@ def _notes(doc: Any, items: Sequence[str], start: int) -> None:
         _rich(doc.add_paragraph(), f"^{n}^ {item}")
 
 
+_MARKS = re.compile(r"(\*\*[^*]+\*\*|\^\d+\^)")
+
+
 def _rich(paragraph: Any, text: str) -> None:
     """**bold** and ^superscript^ marks become runs."""
-    import re
-
-    for part in re.split(r"(\*\*[^*]+\*\*|\^\d+\^)", text):
+    for part in _MARKS.split(text):
         if not part:
             continue
         if part.startswith("**"):
-            paragraph.add_run(part[2:-2]).bold = True
+            _run(paragraph, part[2:-2]).bold = True
         elif part.startswith("^"):
-            paragraph.add_run(part[1:-1]).font.superscript = True
+            _run(paragraph, part[1:-1]).font.superscript = True
         else:
-            paragraph.add_run(part)
+            _run(paragraph, part)
+
+
+def _run(paragraph: Any, text: str) -> Any:
+    """paragraph.add_run(text), the same XML: python-docx appends a run's text one character at
+    a time (to turn tabs and line breaks into their elements), ~0.2 s for the footnotes' ~1M
+    characters of commune names at national scale. Without those characters the text is one
+    <w:t>, which the run's element adds at once."""
+    if not text or "\t" in text or "\n" in text or "\r" in text:
+        return paragraph.add_run(text)
+    run = paragraph.add_run()
+    run._r.add_t(text)
+    return run

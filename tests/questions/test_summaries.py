@@ -151,6 +151,26 @@ async def test_the_baseline_cache_follows_writes_of_another_process(env: Env) ->
     assert latest[0].lines[0].numerator == 9_999
 
 
+async def test_the_reports_baseline_cache_follows_writes_of_another_process(env: Env) -> None:
+    """indicator_facts (the report's read) keeps its start-of-year rates under the data version
+    too: a backdated figure written by another process is seen at once."""
+    codes = ["ASXH", "SKDT"]
+    base = date(2026, 1, 1)
+    before = await indicator_facts(env, codes, TODAY, base)
+    assert await indicator_facts(env, codes, TODAY, base) == before  # from the cache
+    other = await make_env(_url_of(env), FixedClock(NOW), env.catalogue)
+    try:
+        unit = env.catalogue.assigned_units(env.catalogue.indicator("ASXH"))[0].code
+        async with other.db.write() as conn:
+            await insert_figure(conn, _row(env, unit, "ASXH", base, (1, 10_000, None)))
+    finally:
+        await other.db.close()
+    after = await indicator_facts(env, codes, TODAY, base)
+    assert after[0].base_rate != before[0].base_rate and after[1] == before[1]
+    answers._CACHE.clear()
+    assert await indicator_facts(env, codes, TODAY, base) == after  # as computed afresh
+
+
 def _url_of(env: Env) -> str:
     return env.db.url  # type: ignore[attr-defined, no-any-return]
 

@@ -107,6 +107,18 @@ async def test_report_docx_sentences(env: Env) -> None:
     assert pictures >= 1  # the ranking chart
 
 
+def test_runs_are_written_as_python_docx_writes_them() -> None:
+    """reports._run adds a long run's text in one step: the XML is add_run's, character for
+    character (spaces kept at the ends, tabs and line breaks as their elements)."""
+    texts = ["Vĩnh Thủy, Cam Lộ.", " 02/78 địa phương ", "a\tb", "dòng 1\ndòng 2\r", "", "x" * 5000]
+    doc = Document()
+    for text in texts:
+        ours, theirs = doc.add_paragraph(), doc.add_paragraph()
+        reports._run(ours, text).bold = True
+        theirs.add_run(text).bold = True
+        assert ours._p.xml == theirs._p.xml
+
+
 async def test_report_needs_a_leader_and_data(env: Env) -> None:
     assert (await reports.report_docx(env, OFFICER)).status == "denied"
     assert (await reports.report_docx(env, LEADER)).status == "empty"

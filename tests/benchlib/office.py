@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import time
@@ -92,6 +93,8 @@ async def write_docx(seeded: data.Seeded, work: Path, open_env: Any) -> Sample:
     """services.reports.report_docx: the monthly .docx draft (with its charts)."""
     reports = _module("services.reports")
     env = await open_env(seeded)
+    gc.collect()
+    gc.freeze()  # as bot.app does after start: no full GC pass over the start-up objects
     from services.access import Actor
 
     actor = Actor(1, "bench", "admin")

@@ -151,8 +151,10 @@ async def _check_and_save(
         drafts, issues = _derive_and_check(env, drafts, series)
         if any(i.is_error for _, i in issues):
             return Outcome("rejected", issues=tuple((f, i) for f, i in issues if i.is_error))
-        saved = await _save(env, conn, actor, drafts, source, series) if (
-            not issues or confirmed) else None  # fmt: skip
+        if issues and not confirmed:
+            saved = None
+        else:
+            saved = await _save(env, conn, actor, drafts, source, series)
     if saved is None:
         return await _ask_confirm(env, actor, drafts, source, issues)
     if isinstance(saved, Outcome):
@@ -312,7 +314,7 @@ async def _series(
             got, rows = await store.unit_series_and_latest(
                 conn, uid, sorted(iids), latest_ids, env.clock.today()
             )
-            latest = {(r.indicator_id, r.unit_id): r for r in rows}
+            latest = _latest_of(rows)
         else:
             got = await store.unit_series(conn, uid, sorted(iids))
         for iid, history in got.items():
@@ -448,7 +450,8 @@ def _latest_after(latest: Latest, new: Sequence[store.FigureRow], env: Env) -> L
     would pick them: per pair the one dated latest (on or before today), then the highest id."""
     after, today = dict(latest), env.clock.today()
     for row in new:
-        key, held = (row.indicator_id, row.unit_id), latest.get((row.indicator_id, row.unit_id))
+        key = (row.indicator_id, row.unit_id)
+        held = after.get(key)
         if row.as_of <= today and (held is None or (row.as_of, row.id) > (held.as_of, held.id)):
             after[key] = row
     return after

@@ -135,3 +135,33 @@ async def test_history_times_are_in_the_provinces_zone_on_every_database(env: En
     when = row.figure.created_at
     assert when.tzinfo is not None
     assert (when.astimezone(env.clock.tz).hour, when.astimezone(env.clock.tz).minute) == (9, 0)
+
+
+async def test_the_receipts_standing_is_what_a_read_after_the_commit_gives(env: Env) -> None:
+    """The province's latest figures come with the first read and are updated in memory with
+    the new figure; a back-dated figure must not displace a later one."""
+    from decimal import Decimal
+
+    from store.figures import latest_as_of
+
+    async def province_rate() -> Decimal:
+        async with env.db.read() as conn:
+            rows = await latest_as_of(conn, [env.ids.indicator_id["ASXH"]], env.clock.today())
+        return Decimal(sum(r.numerator or 0 for r in rows)) / Decimal(
+            sum(r.denominator or 0 for r in rows)
+        )
+
+    steps = [
+        (LEADER, "Cam Lộ ASXH 3.000/6.000", (1, 1)),
+        (OFFICER, "ASXH 1.000/5.000", (2, 2)),
+        (OFFICER, "ASXH 900/5.000 ngày 10/4/2026", (2, 2)),  # older than Vĩnh Thủy's 1.000
+        (OFFICER, "ASXH 4.000/5.000", (1, 2)),
+    ]
+    for n, (actor, text, (rank, ranked)) in enumerate(steps, start=1):
+        out = await svc.submit(env, actor, text, src(n, n))
+        if out.status == "confirm":
+            out = await svc.answer_confirm(env, actor, out.pending_id or "", True, 100 + n)
+        assert out.status == "saved", (text, out)
+        [r] = out.receipts
+        assert r.province_rate == await province_rate(), text
+        assert (r.rank, r.ranked) == (rank, ranked), text

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     backup_dir: Path = Path("data/backups")
     backup_keep: int = Field(default=14, ge=1)
     max_upload_bytes: int = Field(default=5_000_000, ge=10_000)
-    # updates handled at once (bot/app.py PerChatUpdateProcessor); one chat's always in order
+    # updates handled at once (handlers/updates.py); one chat's always in order
     max_concurrent_updates: int = Field(default=4, ge=1)
     # charts are drawn in this many worker processes (charts/worker.py); 0: in a thread
     chart_processes: int = Field(default=1, ge=0)

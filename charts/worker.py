@@ -22,6 +22,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 CACHE_SECONDS = 600.0
@@ -71,11 +72,14 @@ class ChartWorker:
         return await asyncio.shield(drawing)  # one waiter cancelled does not cancel the others
 
     async def _draw(self, key: Key, spec: Any, original: bool) -> bytes:
+        draw = functools.partial(render_png, spec, original)
+        loop = asyncio.get_running_loop()
         try:
-            loop = asyncio.get_running_loop()
-            png = await loop.run_in_executor(
-                self._pool(), functools.partial(render_png, spec, original)
-            )
+            try:
+                png = await loop.run_in_executor(self._pool(), draw)
+            except BrokenProcessPool:  # the worker died (killed, out of memory): start another
+                self._executor = None
+                png = await loop.run_in_executor(self._pool(), draw)
         finally:
             self._drawing.pop(key, None)
         self._cache[key] = (time.monotonic(), png)

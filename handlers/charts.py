@@ -42,7 +42,7 @@ async def render(
 ) -> bytes:
     """PNG bytes from the chart worker (charts/worker.py: another process, shared drawings)."""
     worker: ChartWorker = context.application.bot_data[WORKER_KEY]
-    async with waiting_elsewhere(context):  # no CPU of ours is spent meanwhile
+    async with waiting_elsewhere():  # no CPU of ours is spent meanwhile
         return await worker.render(spec, original=original)
 
 

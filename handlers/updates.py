@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseUpdateProcessor, ContextTypes
+from telegram.ext import BaseUpdateProcessor
 
 from handlers import observe
 
@@ -76,11 +76,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
 
 @asynccontextmanager
-async def waiting_elsewhere(context: ContextTypes.DEFAULT_TYPE) -> AsyncIterator[None]:
+async def waiting_elsewhere() -> AsyncIterator[None]:
     """Around a wait on work done off the event loop (the chart worker): the update's slot
     goes to another update meanwhile, so a burst of chart requests does not stall the text
     replies behind it. A no-op outside an update (a job)."""
-    del context  # the slot is the current task's, found through the context variable
     holder = _HOLDER.get()
     if holder is None:
         yield

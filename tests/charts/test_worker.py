@@ -101,3 +101,16 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "State:\tZ" not in status
+
+
+async def test_a_dead_worker_is_replaced() -> None:
+    pool = ChartWorker(processes=1)
+    try:
+        await pool.render(ranking())
+        [dead] = pool._executor._processes.values()  # type: ignore[union-attr]
+        dead.kill()  # out of memory, say
+        dead.join(10)
+        other = ranking(rows=[RankRow("Xã A", 0.5), RankRow("Xã B", 0.25)])
+        assert await pool.render(other) == render.render_png(other)
+    finally:
+        await pool.close()

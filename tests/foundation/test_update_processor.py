@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 from telegram import Chat, Message, Update
 
@@ -47,7 +46,7 @@ async def test_a_handler_waiting_elsewhere_lets_another_update_run() -> None:
     drawn = asyncio.Event()
 
     async def chart() -> None:
-        async with waiting_elsewhere(Any):  # type: ignore[arg-type]
+        async with waiting_elsewhere():
             await drawn.wait()  # the chart worker, drawing
         probe.order.append(0)
 
@@ -66,5 +65,5 @@ async def test_a_handler_waiting_elsewhere_lets_another_update_run() -> None:
 
 
 async def test_waiting_elsewhere_outside_an_update_is_harmless() -> None:
-    async with waiting_elsewhere(Any):  # type: ignore[arg-type]  # a job: no slot to give
+    async with waiting_elsewhere():  # a job: no slot to give
         pass

@@ -45,7 +45,7 @@ class FigureRow:
     denominator: int | None
     done: bool | None
     as_of: date
-    # as-of reads (latest_as_of, stats.latest_at) carry values only: UNRECORDED and None there
+    # as-of reads (latest_as_of) carry values only: UNRECORDED and None there
     created_at: datetime = UNRECORDED
     actor_user_id: int | None = None
     derived: bool = False

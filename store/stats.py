@@ -55,28 +55,15 @@ AT_AS_OF: Final = 6
 AT_DERIVED: Final = 7
 
 
-async def latest_at(
-    conn: AsyncConnection,
-    indicator_ids: Iterable[int],
-    days: Sequence[date],
-    unit_ids: Iterable[int] | None = None,
-) -> dict[date, list[FigureRow]]:
-    """Each unit's latest live figure per indicator as of each day (now and a baseline, for a
-    change): one statement whatever the number of days, from current_figures (and `figures`
-    only for the pairs whose current figure is newer than a day)."""
-    found = await latest_rows_at(conn, indicator_ids, days, unit_ids)
-    return {
-        day: [FigureRow(*r[:7], derived=bool(r[7])) for r in rows] for day, rows in found.items()
-    }
-
-
 async def latest_rows_at(
     conn: AsyncConnection,
     indicator_ids: Iterable[int],
     days: Sequence[date],
     unit_ids: Iterable[int] | None = None,
 ) -> dict[date, list[AsOfRow]]:
-    """latest_at's figures as AsOfRow tuples."""
+    """Each unit's latest live figure per indicator as of each day (now and a baseline, for a
+    change), as AsOfRow tuples: one statement whatever the number of days, from
+    current_figures (and `figures` only for the pairs whose current figure is newer)."""
     ids = list(indicator_ids)
     units = None if unit_ids is None else list(unit_ids)
     out: dict[date, list[AsOfRow]] = {d: [] for d in days}
@@ -251,7 +238,7 @@ def _scope(indicator: Any, unit: Any, groups: tuple[_Group, ...]) -> ColumnEleme
     return or_(*parts) if parts else false()
 
 
-# --- per-indicator summaries in SQL (issue 13): no per-unit rows for a status or an overview --
+# --- the statements: sums, ranks, the focus unit ---------------------------------------------
 
 
 def _focus_table(count: int) -> Any:

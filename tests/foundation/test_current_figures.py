@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from store import figures as store
 from store.db import Database, downgrade_to, upgrade_to
 from store.schema import current_figures, figures, indicators, units
-from store.stats import latest_at
+from store.stats import AT_NUMERATOR, latest_rows_at
 
 NOW = datetime(2026, 4, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 UNITS, INDICATORS = (1, 2, 3), (1, 2)
@@ -170,13 +170,13 @@ async def test_latest_as_of_for_a_past_date_falls_back_per_unit(db: Database) ->
         got = await store.latest_as_of(conn, [1], date(2026, 4, 15))
         now = await store.latest_as_of(conn, [1], date(2026, 6, 1))
         only = await store.latest_as_of(conn, [1], date(2026, 4, 15), unit_ids=[2, 3])
-        both = await latest_at(conn, [1], [date(2026, 6, 1), date(2026, 4, 15)], [1])
+        both = await latest_rows_at(conn, [1], [date(2026, 6, 1), date(2026, 4, 15)], [1])
     assert sorted((r.unit_id, r.numerator, r.as_of) for r in got) == [
         (1, 10, date(2026, 3, 1)), (2, 5, date(2026, 2, 1))]  # fmt: skip
     assert sorted((r.unit_id, r.numerator) for r in now) == [(1, 30), (2, 5), (3, 7)]
     assert [(r.unit_id, r.numerator) for r in only] == [(2, 5)]
-    assert [r.numerator for r in both[date(2026, 6, 1)]] == [30]
-    assert [r.numerator for r in both[date(2026, 4, 15)]] == [10]
+    assert [r[AT_NUMERATOR] for r in both[date(2026, 6, 1)]] == [30]
+    assert [r[AT_NUMERATOR] for r in both[date(2026, 4, 15)]] == [10]
     assert all(r.id and r.denominator == 100 for r in got)
 
 

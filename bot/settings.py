@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=5_000_000, ge=10_000)
     # updates handled at once (handlers/updates.py); one chat's always in order
     max_concurrent_updates: int = Field(default=4, ge=1)
-    # charts are drawn in this many worker processes (charts/worker.py); 0: in a thread
+    # charts are drawn in this many worker processes (services/chart_worker.py); 0: in a thread
     chart_processes: int = Field(default=1, ge=0)
     log_level: str = "INFO"
     # several instances (issue 12): webhook instead of long polling; health and metrics

@@ -16,12 +16,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from charts.worker import ChartWorker
 from domain.chartspec import ChartSpec, NoData
 from handlers.common import env_of, over_rate_limit, truncate_caption
 from handlers.updates import waiting_elsewhere
 from services import ratelimit
 from services.answers import ChartRef
+from services.chart_worker import ChartWorker
 from services.charts import (
     CHART_PREFIX,
     ORIGINAL_PREFIX,
@@ -40,7 +40,7 @@ WORKER_KEY = "chart_worker"
 async def render(
     context: ContextTypes.DEFAULT_TYPE, spec: ChartSpec, *, original: bool = False
 ) -> bytes:
-    """PNG bytes from the chart worker (charts/worker.py: another process, shared drawings)."""
+    """PNG bytes from the chart worker (services/chart_worker.py: another process)."""
     worker: ChartWorker = context.application.bot_data[WORKER_KEY]
     async with waiting_elsewhere():  # no CPU of ours is spent meanwhile
         return await worker.render(spec, original=original)

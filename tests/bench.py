@@ -684,7 +684,7 @@ async def start_and_memory(seeded: data.Seeded, work: Path, runs: int) -> None:
             f"{big.rss_mb:.0f} MB",
             big.rss_mb <= 250,
             f"start to first getUpdates {ms(big.to_first_poll)}; after {big.warmed}; the chart "
-            f"worker process (charts/worker.py, started by the first chart) holds another "
+            f"worker process (services/chart_worker.py, started by the first chart) holds another "
             f"{big.worker_mb:.0f} MB",
         )
     )

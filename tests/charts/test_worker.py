@@ -1,5 +1,6 @@
-"""charts/worker.py: charts drawn in another process, the same bytes; identical requests share
-one drawing; a spec with nothing to draw still says so."""
+"""services/chart_worker.py: charts drawn in another process, the same bytes; identical
+requests share one drawing; a spec with nothing to draw still says so; the worker goes with
+the bot and comes back when it dies."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from charts import render, worker
-from charts.worker import ChartWorker
+from charts import render
 from domain.chartspec import NoData, RankRow
+from services import chart_worker
+from services.chart_worker import ChartWorker
 from tests.charts import ranking
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,13 +36,13 @@ async def test_a_worker_process_draws_the_same_bytes() -> None:
 
 async def test_identical_requests_share_one_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[object] = []
-    original = worker.render_png
+    original = chart_worker.render_png
 
     def counting(spec: object, original_size: bool) -> bytes:
         drawn.append(spec)
         return original(spec, original_size)
 
-    monkeypatch.setattr(worker, "render_png", counting)
+    monkeypatch.setattr(chart_worker, "render_png", counting)
     pool = ChartWorker(processes=0)  # a thread: the counter is visible
     spec, other = ranking(), ranking(rows=[RankRow("Xã A", 0.5), RankRow("Xã B", 0.25)])
     pngs = await asyncio.gather(*(pool.render(spec) for _ in range(10)), pool.render(other))
@@ -64,7 +66,7 @@ async def test_a_cancelled_request_does_not_cancel_the_others() -> None:
 
 KILLED_BOT = """
 import asyncio, os, sys
-from charts.worker import ChartWorker
+from services.chart_worker import ChartWorker
 from tests.charts import ranking
 
 async def main():

@@ -1,4 +1,5 @@
-"""Where charts are drawn: a worker process, so a drawing never stalls the other chats.
+"""Where charts are drawn (charts/render.py): a worker process, so a drawing never stalls the
+other chats.
 
 matplotlib is pure CPU under the GIL: a ranking takes ~250 ms, and drawn in a thread of the
 bot's process it takes the GIL from the event loop for that long, delaying every other chat's

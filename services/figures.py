@@ -299,20 +299,22 @@ async def _series(
     env: Env, conn: AsyncConnection, drafts: Sequence[Draft], wanted: Sequence[int] = ()
 ) -> tuple[Series, Latest | None]:
     """Each (unit, indicator) history, one statement per unit; with `wanted` (a single unit),
-    also the history of the cycle's other indicators, for what is still missing. The first
-    unit's statement also brings every unit's latest figures of the message's indicators as
-    of today: the receipt's rank and province rate (`Latest`)."""
+    also the cycle's other indicators' figures since the cycle began, for what is still
+    missing. The first unit's statement also brings every unit's latest figures of the
+    message's indicators as of today: the receipt's rank and province rate (`Latest`)."""
     series: Series = {}
     by_unit: dict[int, set[int]] = {}
     for d in drafts:
         uid, iid = _ids(env, d)
-        by_unit.setdefault(uid, set(wanted)).add(iid)
+        by_unit.setdefault(uid, set()).add(iid)
     latest_ids = list(dict.fromkeys(_ids(env, d)[1] for d in drafts))
     latest: Latest | None = None
     for uid, iids in by_unit.items():
         if latest is None:
+            others = sorted(set(wanted) - iids)
+            since = _cycle_began(env) if others else date.max
             got, rows = await store.unit_series_and_latest(
-                conn, uid, sorted(iids), latest_ids, env.clock.today()
+                conn, uid, sorted(iids), latest_ids, env.clock.today(), others, since
             )
             latest = _latest_of(rows)
         else:
@@ -557,6 +559,14 @@ def _cycle_indicators(env: Env, drafts: Sequence[Draft]) -> list[int]:
             and i.code in env.ids.indicator_id and uid in assigned.get(i.code, ())]  # fmt: skip
 
 
+def _cycle_began(env: Env, today: date | None = None) -> date:
+    """The first day of the monthly reporting cycle running today (date.max: no such cycle)."""
+    monthly = next((c for c in env.catalogue.cycles if c.every == "month"), None)
+    if monthly is None:
+        return date.max
+    return cycle_start(monthly.day, today or env.clock.today())
+
+
 def _missing(
     env: Env, drafts: Sequence[Draft], series: Series, wanted: Sequence[int], today: date
 ) -> tuple[str, ...]:
@@ -565,7 +575,7 @@ def _missing(
     if not wanted or monthly is None:
         return ()
     uid = _ids(env, drafts[0])[0]
-    since = cycle_start(monthly.day, today)
+    since = _cycle_began(env, today)
     done = {i for i in wanted if any(r.as_of >= since for r in series.get((uid, i), ()))}
     code_of = env.ids.indicator_code
     return tuple(env.catalogue.indicator(code_of[i]).short for i in wanted if i not in done)

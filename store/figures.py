@@ -479,10 +479,15 @@ async def unit_series(
 
 @functools.cache
 def _unit_series_and_latest() -> CompoundSelect[Any]:
-    """unit_series' rows (part 0) and as-of rows padded to the same columns (part 1)."""
+    """unit_series' rows (part 0: every one for indicator_ids, those dated since recent_since
+    for recent_ids) and as-of rows padded to the same columns (part 1)."""
+    whole = figures.c.indicator_id.in_(bindparam("indicator_ids", expanding=True))
+    recent = and_(
+        figures.c.indicator_id.in_(bindparam("recent_ids", expanding=True)),
+        figures.c.as_of >= bindparam("recent_since", type_=figures.c.as_of.type),
+    )
     history = select(*FIGURE_ROW, literal(0).label("part"))
-    history = history.where(figures.c.unit_id == bindparam("unit_id"))
-    history = history.where(figures.c.indicator_id.in_(bindparam("indicator_ids", expanding=True)))
+    history = history.where(figures.c.unit_id == bindparam("unit_id"), or_(whole, recent))
     history = history.where(_current())  # type: ignore[arg-type]
     latest = as_of_union(False, None).subquery()
     padded = select(*(
@@ -493,12 +498,14 @@ def _unit_series_and_latest() -> CompoundSelect[Any]:
 
 async def unit_series_and_latest(
     conn: AsyncConnection, unit_id: int, indicator_ids: Iterable[int],
-    latest_ids: Sequence[int], day: date,
+    latest_ids: Sequence[int], day: date, recent_ids: Iterable[int] = (), since: date = date.max,
 ) -> tuple[dict[int, list[FigureRow]], list[FigureRow]]:  # fmt: skip
     """One statement for a submission's write transaction: unit_series(unit_id, indicator_ids)
     and latest_as_of(latest_ids, day) (every unit's, for the receipt's rank and province rate),
-    which would otherwise cost a second trip."""
+    which would otherwise cost a second trip. For `recent_ids` only the figures dated on or
+    after `since` (whether the unit reported them this cycle, not years of history)."""
     values = {"unit_id": unit_id, "indicator_ids": list(indicator_ids)}
+    values |= {"recent_ids": list(recent_ids), "recent_since": since}
     values |= as_of_values(latest_ids, [day])
     series: dict[int, list[FigureRow]] = {}
     latest: list[FigureRow] = []

@@ -165,3 +165,15 @@ async def test_the_receipts_standing_is_what_a_read_after_the_commit_gives(env: 
         [r] = out.receipts
         assert r.province_rate == await province_rate(), text
         assert (r.rank, r.ranked) == (rank, ranked), text
+
+
+async def test_missing_counts_only_figures_since_the_cycle_began(env: Env) -> None:
+    # Today is 22/04; the monthly cycle (due before the 12th) began on 12/04.
+    for i, text in enumerate(("NCC 10/20 ngày 11/04", "BTXH 5/10 ngày 12/04", "luong huu 98/100")):
+        assert (await svc.submit(env, OFFICER, text, src(10 + i, 10 + i))).status == "saved"
+    out = await svc.submit(env, OFFICER, "ASXH 1.234/5.678", src(20, 20))
+    assert out.status == "saved", out
+    shorts = {code: env.catalogue.indicator(code).short for code in ("NCC", "BTXH", "LUONG_HUU")}
+    assert shorts["NCC"] in out.missing  # reported on 11/04: the previous cycle
+    assert shorts["BTXH"] not in out.missing and shorts["LUONG_HUU"] not in out.missing
+    assert env.catalogue.indicator("ASXH").short not in out.missing

@@ -1,7 +1,7 @@
 """Where charts are drawn (charts/render.py): a worker process, so a drawing never stalls the
 other chats.
 
-matplotlib is pure CPU under the GIL: a ranking takes ~250 ms, and drawn in a thread of the
+matplotlib is pure CPU under the GIL: a ranking takes ~200 ms, and drawn in a thread of the
 bot's process it takes the GIL from the event loop for that long, delaying every other chat's
 reply (under a burst of chart requests, for seconds). In a worker process the bot only waits
 for the bytes. The worker is started on the first chart (spawned, not forked: the bot's

@@ -180,6 +180,29 @@ async def test_latest_as_of_for_a_past_date_falls_back_per_unit(db: Database) ->
     assert all(r.id and r.denominator == 100 for r in got)
 
 
+async def test_submission_read_brings_other_indicators_only_since_the_cycle(db: Database) -> None:
+    """unit_series_and_latest: every live figure of the message's indicators, the others' only
+    from `since` on (whether they were reported this cycle), and every unit's latest."""
+    base = {"unit_id": 1, "denominator": 100, "source": "message", "created_at": NOW}
+    since = date(2026, 4, 12)
+    async with db.write() as conn:
+        await store.insert_figures(conn, [
+            {**base, "indicator_id": 1, "numerator": 10, "as_of": date(2026, 1, 5)},
+            {**base, "indicator_id": 1, "numerator": 20, "as_of": date(2026, 4, 15)},
+            {**base, "indicator_id": 2, "numerator": 30, "as_of": date(2026, 4, 11)},
+            {**base, "indicator_id": 2, "numerator": 40, "as_of": since},
+            {**base, "indicator_id": 2, "unit_id": 2, "numerator": 50, "as_of": date(2026, 4, 1)},
+        ])  # fmt: skip
+        series, latest = await store.unit_series_and_latest(
+            conn, 1, [1], [2], date(2026, 4, 20), [2], since
+        )
+        whole, _ = await store.unit_series_and_latest(conn, 1, [1, 2], [2], date(2026, 4, 20))
+    assert [r.numerator for r in series[1]] == [10, 20]  # the message's indicator: all of it
+    assert [r.numerator for r in series[2]] == [40]  # the other: from the cycle's first day
+    assert [r.numerator for r in whole[2]] == [30, 40]  # without `since`: all of it
+    assert sorted((r.unit_id, r.numerator) for r in latest) == [(1, 40), (2, 50)]
+
+
 async def test_a_new_figure_costs_one_statement_more(db: Database) -> None:
     """The submission path: the figure, then one upsert of its pair's current row."""
     statements: list[str] = []

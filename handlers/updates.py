@@ -37,6 +37,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(QUEUED_UPDATES)
         self._running = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._holding: set[asyncio.Task[Any] | None] = set()  # tasks holding a slot now
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -53,20 +54,34 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 self._locks.pop(chat.id, None)
 
     async def _run(self, coroutine: Awaitable[Any]) -> None:
-        async with self._running:
-            token = _HOLDER.set(self)
-            try:
-                await coroutine
-            finally:
-                _HOLDER.reset(token)
+        task = asyncio.current_task()
+        await self._running.acquire()
+        self._holding.add(task)
+        token = _HOLDER.set(self)
+        try:
+            await coroutine
+        finally:
+            _HOLDER.reset(token)
+            self._give_back(task)
+
+    def _give_back(self, task: asyncio.Task[Any] | None) -> None:
+        if task in self._holding:
+            self._holding.discard(task)
+            self._running.release()
 
     @asynccontextmanager
     async def _released(self) -> AsyncIterator[None]:
-        self._running.release()
+        task = asyncio.current_task()
+        if task not in self._holding:  # a task the handler started: it holds no slot to lend
+            yield
+            return
+        self._give_back(task)
         try:
             yield
         finally:
+            # Cancelled while waiting for a slot here, the task holds none: _run releases none.
             await self._running.acquire()
+            self._holding.add(task)
 
     async def initialize(self) -> None:
         return None

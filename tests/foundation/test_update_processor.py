@@ -22,23 +22,59 @@ class Probe:
     def __init__(self) -> None:
         self.running = self.peak = 0
         self.order: list[int] = []
+        self.busy: set[int] = set()  # chats with an update running
 
-    async def work(self, update_id: int, pause: float = 0.01) -> None:
+    async def work(self, update_id: int, pause: float = 0.01, chat: int | None = None) -> None:
+        assert chat not in self.busy, f"two updates of chat {chat} at once"
+        if chat is not None:
+            self.busy.add(chat)
         self.running += 1
         self.peak = max(self.peak, self.running)
         await asyncio.sleep(pause)
         self.order.append(update_id)
         self.running -= 1
+        self.busy.discard(chat)  # type: ignore[arg-type]
 
 
 async def test_bounded_and_in_order_per_chat() -> None:
     processor, probe = PerChatUpdateProcessor(3), Probe()
     updates = [_update(n, chat_id=n % 5) for n in range(40)]
-    await asyncio.gather(*(processor.process_update(u, probe.work(u.update_id)) for u in updates))
+    # Each chat's first update is slow: without the per-chat order a later one would overtake it.
+    await asyncio.gather(*(
+        processor.process_update(u, probe.work(u.update_id, 0.03 if u.update_id < 5 else 0.001,
+                                               chat=u.update_id % 5))
+        for u in updates
+    ))  # fmt: skip
     assert probe.peak == 3
     for chat in range(5):
         mine = [n for n in probe.order if n % 5 == chat]
         assert mine == sorted(mine)  # a chat's updates never overtake each other
+
+
+async def test_a_cancelled_update_waiting_for_its_slot_back_leaks_no_slot() -> None:
+    processor = PerChatUpdateProcessor(1)
+    lent = asyncio.Event()
+
+    async def chart() -> None:
+        async with waiting_elsewhere():
+            lent.set()
+            await asyncio.sleep(0)  # the drawing is done at once…
+
+    async def text() -> None:
+        await lent.wait()
+        await asyncio.sleep(0.05)  # …but the slot is busy: the chart waits to take it back
+
+    charting = asyncio.create_task(processor.process_update(_update(1, 1), chart()))
+    texting = asyncio.create_task(processor.process_update(_update(2, 2), text()))
+    await lent.wait()
+    await asyncio.sleep(0.01)
+    charting.cancel()  # e.g. shutdown, while it waits for its slot back
+    await asyncio.gather(charting, texting, return_exceptions=True)
+    probe = Probe()  # the bound still holds: two updates of different chats run one at a time
+    await asyncio.gather(*(
+        processor.process_update(_update(n, n), probe.work(n)) for n in (3, 4)
+    ))  # fmt: skip
+    assert probe.peak == 1
 
 
 async def test_a_handler_waiting_elsewhere_lets_another_update_run() -> None:

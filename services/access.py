@@ -122,9 +122,9 @@ async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
     """The user's role and units (one read). Unknown users are strangers and are not stored.
 
     Every message needs this, and it rarely changes: it is reused for ACTOR_TTL seconds, and
-    dropped when this process writes any user or binding (people.generation). A change made by
-    another process (a second webhook worker), or read while its transaction was still open, is
-    seen within ACTOR_TTL."""
+    dropped when this process writes any user or binding and when that write commits
+    (people.generation). A change made by another process (a second webhook worker) is seen
+    within ACTOR_TTL."""
     now, gen = time.monotonic(), people.generation()
     hit = env.actors.get(user_id)
     if hit is not None and hit[0] > now and hit[1] == gen:

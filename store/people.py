@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store.schema import audit, chats, invites, join_requests, user_units, users
@@ -17,14 +17,20 @@ _generation = 0
 
 
 def generation() -> int:
-    """Moves on every write to users or user_units made in this process: a cache of who
-    someone is (services.access) compares it to drop what it holds."""
+    """Moves on every write to users or user_units made in this process, and again when that
+    write commits: a cache of who someone is (services.access) compares it to drop what it
+    holds, including what it read while the write was still open."""
     return _generation
 
 
-def _changed() -> None:
+def _bump(*_: Any) -> None:
     global _generation
     _generation += 1
+
+
+def _changed(conn: AsyncConnection) -> None:
+    _bump()
+    event.listen(conn.sync_connection, "commit", _bump, once=True)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ async def upsert_user(
     username: str | None = None,
     role: str | None = None,
 ) -> None:
-    _changed()
+    _changed(conn)
     exists = (await conn.execute(select(users.c.id).where(users.c.id == user_id))).first()
     values: dict[str, object] = {"updated_at": now}
     if full_name or not exists:
@@ -90,7 +96,7 @@ async def bind_units(
     conn: AsyncConnection, user_id: int, unit_ids: list[int], *, now: datetime, by: int | None
 ) -> None:
     """Replace the user's units with these."""
-    _changed()
+    _changed(conn)
     await conn.execute(delete(user_units).where(user_units.c.user_id == user_id))
     if unit_ids:
         await conn.execute(
@@ -104,7 +110,7 @@ async def add_unit(
     conn: AsyncConnection, user_id: int, unit_id: int, *, now: datetime, by: int | None
 ) -> bool:
     """Bind one more unit; False when the user already had it."""
-    _changed()
+    _changed(conn)
     found = await conn.execute(
         select(user_units.c.unit_id).where(
             user_units.c.user_id == user_id, user_units.c.unit_id == unit_id
@@ -131,7 +137,7 @@ async def get_user(conn: AsyncConnection, user_id: int) -> UserRow | None:
 
 
 async def set_role(conn: AsyncConnection, user_id: int, role: str, *, now: datetime) -> None:
-    _changed()
+    _changed(conn)
     await conn.execute(update(users).where(users.c.id == user_id).values(role=role, updated_at=now))
 
 

@@ -46,3 +46,13 @@ async def test_the_name_telegram_sends_wins_over_the_stored_one(env: Env) -> Non
         await people.upsert_user(conn, OFFICER, now=env.clock.now(), full_name="Cũ", role="leader")
     assert (await resolve_actor(env, OFFICER)).name == "Cũ"
     assert (await resolve_actor(env, OFFICER, "Mới")).name == "Mới"
+
+
+async def test_a_read_made_while_a_change_is_open_is_dropped_at_its_commit(env: Env) -> None:
+    async with env.db.write() as conn:
+        await people.upsert_user(conn, OFFICER, now=env.clock.now(), role="leader")
+    async with env.db.write() as conn:
+        await people.set_role(conn, OFFICER, "none", now=env.clock.now())
+        # another chat's message, read before the change commits: the old role
+        assert (await resolve_actor(env, OFFICER)).role == "leader"
+    assert (await resolve_actor(env, OFFICER)).role == "none"  # not 10 s later: at once

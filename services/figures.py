@@ -147,7 +147,8 @@ async def _check_and_save(
     receipt's standing, which the new figures then update in memory."""
     wanted = _cycle_indicators(env, drafts)
     async with env.db.write() as conn:
-        series, latest = await _series(env, conn, drafts, wanted)
+        # an edit's standing is read after the commit (what it replaced may have been a latest)
+        series, latest = await _series(env, conn, drafts, wanted, source.kind != "edit")
         drafts, issues = _derive_and_check(env, drafts, series)
         if any(i.is_error for _, i in issues):
             return Outcome("rejected", issues=tuple((f, i) for f, i in issues if i.is_error))
@@ -296,27 +297,29 @@ Latest = dict[tuple[int, int], store.FigureRow]
 
 
 async def _series(
-    env: Env, conn: AsyncConnection, drafts: Sequence[Draft], wanted: Sequence[int] = ()
-) -> tuple[Series, Latest | None]:
+    env: Env, conn: AsyncConnection, drafts: Sequence[Draft], wanted: Sequence[int] = (),
+    standing: bool = True,
+) -> tuple[Series, Latest | None]:  # fmt: skip
     """Each (unit, indicator) history, one statement per unit; with `wanted` (a single unit),
     also the cycle's other indicators' figures since the cycle began, for what is still
-    missing. The first unit's statement also brings every unit's latest figures of the
-    message's indicators as of today: the receipt's rank and province rate (`Latest`)."""
+    missing. With `standing`, the first unit's statement also brings every unit's latest
+    figures of the message's indicators as of today: the receipt's rank and province rate
+    (`Latest`; None without)."""
     series: Series = {}
     by_unit: dict[int, set[int]] = {}
     for d in drafts:
         uid, iid = _ids(env, d)
         by_unit.setdefault(uid, set()).add(iid)
-    latest_ids = list(dict.fromkeys(_ids(env, d)[1] for d in drafts))
+    latest_ids = list(dict.fromkeys(_ids(env, d)[1] for d in drafts)) if standing else []
     latest: Latest | None = None
-    for uid, iids in by_unit.items():
-        if latest is None:
+    for n, (uid, iids) in enumerate(by_unit.items()):
+        if n == 0:
             others = sorted(set(wanted) - iids)
             since = _cycle_began(env) if others else date.max
             got, rows = await store.unit_series_and_latest(
                 conn, uid, sorted(iids), latest_ids, env.clock.today(), others, since
             )
-            latest = _latest_of(rows)
+            latest = _latest_of(rows) if standing else None
         else:
             got = await store.unit_series(conn, uid, sorted(iids))
         for iid, history in got.items():
@@ -571,8 +574,7 @@ def _missing(
     env: Env, drafts: Sequence[Draft], series: Series, wanted: Sequence[int], today: date
 ) -> tuple[str, ...]:
     """The cycle's indicators the unit has no live figure for since the cycle began."""
-    monthly = next((c for c in env.catalogue.cycles if c.every == "month"), None)
-    if not wanted or monthly is None:
+    if not wanted:  # a message for several units, or no monthly cycle (_cycle_indicators)
         return ()
     uid = _ids(env, drafts[0])[0]
     since = _cycle_began(env, today)

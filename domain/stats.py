@@ -120,9 +120,12 @@ def at_or_above(figures: Iterable[UnitFigure], threshold: Fraction) -> list[Unit
     return _sorted([x for x in _rated(figures) if _cmp_threshold(x[1], threshold) >= 0], True)
 
 
-def count_at_or_above(figures: Iterable[UnitFigure], threshold: Fraction) -> int:
-    """How many units reach the threshold (no sorting)."""
-    return sum(1 for _, f in _rated(figures) if _cmp_threshold(f, threshold) >= 0)
+def rated_and_full(numerator: int | None, denominator: int | None) -> tuple[bool, bool]:
+    """Whether a figure has a rate (rate_of is not None), and whether it reaches 100%, without
+    a Fraction: a report counts them over ~86,000 units."""
+    if numerator is None or not denominator:
+        return False, False
+    return True, numerator >= denominator  # as _cmp_threshold(…, 1) would: num·1 ≥ 1·den
 
 
 def below_average(figures: Sequence[UnitFigure]) -> tuple[Pooled, list[UnitFigure]]:

@@ -30,6 +30,7 @@ from domain.stats import (
     pooled_rate,
     ranks,
     rate_of,
+    rated_and_full,
     sort_by_rate,
     stale_before,
 )
@@ -329,9 +330,9 @@ def _with_figures(env: Env, code: str, rows: Sequence[AsOfRow], cutoff: date) ->
         out.figures.append(UnitFigure(ucode, num, den, as_of, row[AT_DONE]))
         out.names.append(name)
         out.old.append(old)
-        if num is not None and den:
-            out.rated += 1
-            out.full += num >= den  # count_at_or_above(…, 1): num * 1 >= 1 * den
+        rated, full = rated_and_full(num, den)
+        out.rated += rated
+        out.full += full
     return out
 
 

@@ -15,6 +15,8 @@ from domain.stats import (
     pooled_rate,
     project,
     ranks,
+    rate_of,
+    rated_and_full,
     reached_full,
     stale_before,
 )
@@ -55,6 +57,16 @@ def test_reached_full_and_missing_denominators() -> None:
     figures = [fig("a", 10, 10), fig("b", 9, 10), UnitFigure("c", None, None, D)]
     assert [f.unit for f in reached_full(figures)] == ["a"]
     assert pooled_rate(figures).units == 2
+
+
+@given(st.none() | st.integers(0, 10**7), st.none() | st.integers(0, 10**7))
+def test_rated_and_full_agree_with_rate_of_and_reached_full(
+    num: int | None, den: int | None
+) -> None:
+    rated, full = rated_and_full(num, den)
+    assert rated == (rate_of(num, den) is not None)
+    assert full == bool(reached_full([UnitFigure("u", num, den, D)]))
+    assert rated_and_full(den, den) == (bool(den), bool(den))  # exactly 100% counts as full
 
 
 def test_staleness_follows_the_monthly_cycle() -> None:

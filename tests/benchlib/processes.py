@@ -24,6 +24,9 @@ class StartResult:
     hwm_mb: float  # VmHWM: the peak
     warmed: str
     worker_mb: float = 0.0  # VmRSS of its child processes (the chart worker) after a chart
+    # PSS of the bot and its child processes: their resident memory, each shared page (Python,
+    # numpy's libraries) counted once across them, where summed VmRSS counts it in each
+    total_pss_mb: float = 0.0
 
 
 async def _quiet_chat(api: FakeBotApi, chat_id: int, quiet: float = 0.5) -> None:
@@ -35,12 +38,26 @@ async def _quiet_chat(api: FakeBotApi, chat_id: int, quiet: float = 0.5) -> None
         await asyncio.sleep(quiet)
 
 
-def _children_rss(pid: int) -> float:
-    """MB of VmRSS over the process's descendants (the chart worker, its resource tracker)."""
-    total = 0.0
+def _children(pid: int) -> list[int]:
+    """The process's descendants (the chart worker, multiprocessing's resource tracker)."""
+    found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         for child in (task / "children").read_text().split():
-            total += _status(int(child)).get("VmRSS", 0) + _children_rss(int(child))
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+def _children_rss(pid: int) -> float:
+    """MB of VmRSS over the process's descendants."""
+    return sum(_status(c).get("VmRSS", 0) for c in _children(pid))
+
+
+def _tree_pss(pid: int) -> float:
+    """MB of PSS over the process and its descendants (/proc/<pid>/smaps_rollup)."""
+    total = 0.0
+    for p in (pid, *_children(pid)):
+        with open(f"/proc/{p}/smaps_rollup") as f:
+            total += sum(int(line.split()[1]) for line in f if line.startswith("Pss:")) / 1024
     return total
 
 
@@ -89,18 +106,18 @@ async def measure_start(
                     warmed = "start and one province-overview question"
                 except TimeoutError:
                     warmed = "start (the question got no reply)"
-            worker = 0.0
+            worker = pss = 0.0
             if warm_chart:
                 await _quiet_chat(api, ADMIN)  # the question's last parts are sent
                 msg = api.user_text(chat_id=ADMIN, user_id=ADMIN, text="biểu đồ ASXH")
                 try:
                     await api.reply_to(msg, timeout=120, methods=("sendPhoto",))
                     warmed += " and one chart"
-                    worker = _children_rss(proc.pid)
+                    worker, pss = _children_rss(proc.pid), _tree_pss(proc.pid)
                 except TimeoutError:
                     warmed += " (the chart got no reply)"
             status = _status(proc.pid)
-            return StartResult(to_poll, status["VmRSS"], status["VmHWM"], warmed, worker)
+            return StartResult(to_poll, status["VmRSS"], status["VmHWM"], warmed, worker, pss)
         finally:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -34,7 +34,10 @@ REPLY_SECONDS = Histogram(
 ERRORS = Counter("dean06_errors_total", "Handler errors, by exception type", ["type"])
 ALERTS_SENT = Counter("dean06_alerts_total", "Morning alerts and reminders, by outcome", ["status"])
 TELEGRAM_429 = Counter("dean06_telegram_429_total", "Bot API answers 429 Too Many Requests")
-QUEUE_DEPTH = Gauge("dean06_update_queue_depth", "Updates received and not yet taken")
+QUEUE_DEPTH = Gauge(
+    "dean06_update_queue_depth",
+    "Updates received and not yet started: PTB's queue, then waiting for their chat or a slot",
+)
 LEASE_HELD = Gauge("dean06_alert_lease_held", "1 when this instance sends the morning alerts")
 
 
@@ -155,7 +158,9 @@ def make_app(application: Application) -> web.Application:
         return web.json_response(body, status=200 if ok else 503)
 
     async def metrics(_request: web.Request) -> web.Response:
-        QUEUE_DEPTH.set(application.update_queue.qsize())
+        # PTB takes updates off its queue at once; they wait in the update processor instead
+        waiting = getattr(application.update_processor, "backlog", 0)
+        QUEUE_DEPTH.set(application.update_queue.qsize() + waiting)
         return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app = web.Application()

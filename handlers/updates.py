@@ -4,7 +4,7 @@ at once, and a way for a handler to give its place back while it waits on other 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -29,8 +29,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     At most `max_concurrent_updates` run at once, counted after the chat's turn has come (PTB's
     own limit is taken before it, so updates queued behind their chat would hold its slots).
     The work is CPU and one database writer: more in flight only makes each reply slower
-    (tests/bench.py, 50 chats × 20 messages at once: text replies p99 ~60-80 ms at 4 in flight,
-    ~150-230 ms at 8, ~350-600 ms at 16, for about the same throughput).
+    (tests/bench.py, 50 chats × 20 messages at once with the send quota lifted, measured when
+    this was chosen: text replies p99 ~60-80 ms at 4 in flight, ~150-230 ms at 8, ~350-600 ms
+    at 16, for about the same throughput).
     """
 
     def __init__(self, max_concurrent_updates: int = 4) -> None:
@@ -38,24 +39,36 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._running = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holding: set[asyncio.Task[Any] | None] = set()  # tasks holding a slot now
+        self.backlog = 0  # taken off PTB's queue, waiting for their chat's turn or a slot
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         coroutine = observe.timed(update, coroutine)  # counts, latency, one log line
-        if chat is None:
-            await self._run(coroutine)
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        started = False
+
+        def start() -> None:
+            nonlocal started
+            started = True
+            self.backlog -= 1
+
+        self.backlog += 1
+        lock = None if chat is None else self._locks.setdefault(chat.id, asyncio.Lock())
         try:
+            if lock is None:
+                await self._run(coroutine, start)
+                return
             async with lock:
-                await self._run(coroutine)
+                await self._run(coroutine, start)
         finally:
-            if not lock.locked() and not lock._waiters:
+            if not started:  # cancelled while waiting for its chat or a slot
+                self.backlog -= 1
+            if chat is not None and lock is not None and not lock.locked() and not lock._waiters:
                 self._locks.pop(chat.id, None)
 
-    async def _run(self, coroutine: Awaitable[Any]) -> None:
+    async def _run(self, coroutine: Awaitable[Any], start: Callable[[], None]) -> None:
         task = asyncio.current_task()
         await self._running.acquire()
+        start()
         self._holding.add(task)
         token = _HOLDER.set(self)
         try:

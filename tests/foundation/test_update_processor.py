@@ -103,3 +103,23 @@ async def test_a_handler_waiting_elsewhere_lets_another_update_run() -> None:
 async def test_waiting_elsewhere_outside_an_update_is_harmless() -> None:
     async with waiting_elsewhere():  # a job: no slot to give
         pass
+
+
+async def test_the_backlog_counts_updates_waiting_for_their_chat_or_a_slot() -> None:
+    processor, gate = PerChatUpdateProcessor(1), asyncio.Event()
+
+    async def held() -> None:
+        await gate.wait()
+
+    tasks = [
+        asyncio.create_task(processor.process_update(_update(n, chat), held()))
+        for n, chat in ((1, 1), (2, 1), (3, 2))  # 2 waits for its chat, 3 for the slot
+    ]
+    await asyncio.sleep(0.01)
+    assert processor.backlog == 2
+    tasks[2].cancel()  # given up while waiting: no longer counted
+    await asyncio.sleep(0.01)
+    assert processor.backlog == 1
+    gate.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert processor.backlog == 0

@@ -3,10 +3,11 @@
     if not has_data(spec):
         reply("chưa có số liệu")          # words, not an empty picture
     else:
-        png = await loop.run_in_executor(None, render_png, spec)
+        png = render_png(spec)            # the bot calls it in services/chart_worker.py
 
 `render_png` raises `NoData` for a spec with nothing to draw. Safe to call from several
-executor threads at once (no pyplot, no rcParams changes; one Figure per call, released).
+threads at once (no pyplot; rcParams set once at import, never while drawing; one Figure per
+call, released).
 """
 
 from __future__ import annotations

@@ -5,9 +5,13 @@ aiosqlite runs SQLite in a thread of its own; SQLAlchemy's adapter makes a separ
 the cursor, executing, fetching the rows and closing the cursor: four trips for a SELECT. On a
 small shared machine a trip costs 0.1-0.5 ms, most of a statement's cost (docs/benchmarks.md).
 This cursor sends one function that does all four in the thread and brings back the
-description, rows, rowcount and lastrowid together. Everything else (pooling, transactions,
-errors, the SQL itself) is SQLAlchemy's aiosqlite dialect unchanged; the engine gets this as its
-DBAPI module (`create_async_engine(url, module=one_hop_dbapi())`).
+description, rows, rowcount and lastrowid together. The connection also saves the trips of
+transaction control: the BEGIN that store/db.py issues waits to ride along with the
+transaction's first statement (or goes first for a server-side cursor, `conn.stream`), and a
+COMMIT or ROLLBACK with no transaction open in SQLite is not sent. Everything else (pooling,
+errors, the SQL itself, a server-side cursor's fetches) is SQLAlchemy's aiosqlite dialect
+unchanged; the engine gets this as its DBAPI module (`create_async_engine(url,
+module=one_hop_dbapi())`).
 
 It uses aiosqlite's `_execute` and `_conn`, as SQLAlchemy's own adapter does for isolation
 levels; tests/foundation/test_sqlite_driver.py pins the behaviour.
@@ -18,13 +22,14 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
+    AsyncAdapt_aiosqlite_ss_cursor,
 )
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
@@ -52,6 +57,11 @@ def _run(
         return description, rows, cursor.rowcount, cursor.lastrowid
     finally:
         cursor.close()
+
+
+def _begin(conn: sqlite3.Connection, statement: str) -> None:
+    """In aiosqlite's thread: a deferred BEGIN on its own (OneHopServerSideCursor)."""
+    conn.execute(statement).close()
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -117,13 +127,28 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         raise NotImplementedError("SQLite returns one result set per statement")
 
 
+class OneHopServerSideCursor(AsyncAdapt_aiosqlite_ss_cursor):
+    """SQLAlchemy's server-side cursor (`conn.stream`, store/transfer.py), which runs its
+    statement itself: it sends the deferred BEGIN first, else the statement would run outside
+    the transaction (no snapshot, no write lock) and the BEGIN go with a later one. Checked at
+    execute, not when the cursor is made: SQLAlchemy makes it before a read's autobegin."""
+
+    __slots__ = ()
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await cast(OneHopConnection, self._adapt_connection).send_pending_begin()
+        return await super()._execute_async(operation, parameters)
+
+
 class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     """Also saves the trips of transaction control: BEGIN waits to ride along with the
     transaction's first statement (`defer_begin`), and COMMIT or ROLLBACK with no transaction
-    open in SQLite (a read-only autocommit use, or nothing run) does not go to the thread."""
+    open in SQLite (a read-only autocommit use, or nothing run) does not go to the thread.
+    A server-side cursor (`conn.stream`) sends the BEGIN in a trip of its own first."""
 
     __slots__ = ("pending_begin",)
     _cursor_cls = OneHopCursor  # type: ignore[assignment]  # a subclass, as the base expects
+    _ss_cursor_cls = OneHopServerSideCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:  # an aiosqlite.Connection
         super().__init__(dbapi, connection)
@@ -132,6 +157,14 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def defer_begin(self, statement: str) -> None:
         """Run `statement` (BEGIN, BEGIN IMMEDIATE) just before the next statement, in its trip."""
         self.pending_begin = statement
+
+    async def send_pending_begin(self) -> None:
+        """The deferred BEGIN in a trip of its own, for a statement that cannot carry it."""
+        conn = self._connection
+        async with self._execute_mutex:
+            begin, self.pending_begin = self.pending_begin, None
+            if begin is not None:
+                await conn._execute(_begin, conn._conn, begin)
 
     def _in_transaction(self) -> bool:
         self.pending_begin = None  # a transaction that ran nothing never began

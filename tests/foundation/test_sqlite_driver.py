@@ -6,6 +6,7 @@ expects the same results, rowcounts, keys and errors; one test counts the trips 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from store.db import Database
 from store.sqlite_driver import OneHopCursor, one_hop_dbapi
@@ -112,3 +113,34 @@ async def test_a_statement_is_one_trip_to_the_thread(
         assert trips == 1
     finally:
         await db.close()
+
+
+async def test_a_stream_runs_inside_the_transaction(tmp_path: Path) -> None:
+    """conn.stream (a server-side cursor, store/transfer.py) sends the deferred BEGIN first: a
+    read's stream and what follows see one snapshot, and a write's holds the write lock."""
+    path = tmp_path / "db.sqlite"
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.write() as conn:
+            await conn.execute(text("create table t (x)"))
+            await conn.execute(text("insert into t values (1), (2)"))
+        async with db.read() as conn:
+            streamed = [r.x async for r in await conn.stream(text("select x from t"))]
+            assert _in_transaction(conn)
+            async with db.write() as other:  # another connection commits a row meanwhile
+                await other.execute(text("insert into t values (3)"))
+            count = (await conn.execute(text("select count(*) from t"))).scalar_one()
+        assert (streamed, count) == ([1, 2], 2)  # the snapshot the stream began
+        async with db.write() as conn:
+            assert [r.x async for r in await conn.stream(text("select x from t"))] == [1, 2, 3]
+            assert _in_transaction(conn)
+            probe = sqlite3.connect(path, timeout=0)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):  # BEGIN IMMEDIATE's
+                probe.execute("BEGIN IMMEDIATE")
+            probe.close()
+    finally:
+        await db.close()
+
+
+def _in_transaction(conn: AsyncConnection) -> bool:
+    return bool(conn.sync_connection.connection.driver_connection.in_transaction)  # type: ignore[union-attr]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
@@ -50,13 +50,13 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self._prepare_sqlite_file(url)
-            # one thread trip per statement instead of four (store/sqlite_driver.py)
-            driver = {"module": one_hop_dbapi()} if "+aiosqlite" in url else {}
+            # aiosqlite (SQLAlchemy's only async SQLite driver), one thread trip per statement
+            # instead of four (store/sqlite_driver.py)
             self.reader = create_async_engine(
-                url, pool_size=pool_size, max_overflow=max_overflow, **driver
+                url, pool_size=pool_size, max_overflow=max_overflow, module=one_hop_dbapi()
             )
             self.writer = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=120, **driver
+                url, pool_size=1, max_overflow=0, pool_timeout=120, module=one_hop_dbapi()
             )
             for engine, begin in ((self.reader, "BEGIN"), (self.writer, "BEGIN IMMEDIATE")):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -146,11 +146,8 @@ def _begin_with(statement: str) -> Any:
     def begin(conn: Connection) -> None:
         if conn.get_execution_options().get(NO_BEGIN):
             return  # SQLite's autocommit: the one statement is its own transaction
-        driver = conn.connection.dbapi_connection
-        if isinstance(driver, OneHopConnection):
-            driver.defer_begin(statement)  # sent with the first statement: one trip fewer
-        else:
-            conn.exec_driver_sql(statement)
+        driver = cast(OneHopConnection, conn.connection.dbapi_connection)  # see __init__
+        driver.defer_begin(statement)  # sent with the first statement: one trip fewer
 
     return begin
 

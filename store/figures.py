@@ -6,6 +6,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -56,17 +57,9 @@ class FigureRow:
     note: str | None = None
 
 
-# The columns of FigureRow, in its field order: select(*FIGURE_ROW) rows build one positionally
-# (by name, building a FigureRow cost ~12 µs; a commune's history is fifty of them a message).
+# The columns of FigureRow, in its field order: a row of select(*FIGURE_ROW) builds one by
+# position, FigureRow(*row) (by name it cost ~12 µs; a commune's history is fifty a message).
 FIGURE_ROW = tuple(figures.c[f.name] for f in fields(FigureRow))
-
-
-def _row(r: object) -> FigureRow:
-    """A FigureRow from any row that has the figures columns, by name."""
-    return FigureRow(*(getattr(r, f) for f in _FIELD_NAMES))
-
-
-_FIELD_NAMES = tuple(f.name for f in fields(FigureRow))
 
 
 async def insert_figures(conn: AsyncConnection, rows: Sequence[dict[str, object]]) -> None:
@@ -198,20 +191,18 @@ AS_OF_IDS, AS_OF_UNITS = "as_of_ids", "as_of_units"
 
 
 def as_of_day_key(tag: int | None) -> str:
-    return "as_of_day" if tag is None else f"as_of_day_{tag}"
+    """The day parameter of as_of_selects(…, tag): the untagged selects share tag 0's."""
+    return f"as_of_day_{tag or 0}"
 
 
 def as_of_values(
     indicator_ids: Sequence[int], days: Sequence[date], unit_ids: Sequence[int] | None = None
 ) -> dict[str, object]:
-    """The parameters of as_of_selects(…, tags=len(days)) (or of tag None for one day)."""
+    """The parameters of as_of_union(…, len(days)), or of as_of_union(…, None) for one day."""
     values: dict[str, object] = {AS_OF_IDS: list(indicator_ids)}
     if unit_ids is not None:
         values[AS_OF_UNITS] = list(unit_ids)
-    if len(days) == 1:
-        values[as_of_day_key(None)] = days[0]
-    for k, day in enumerate(days):
-        values[as_of_day_key(k)] = day
+    values |= {as_of_day_key(k): day for k, day in enumerate(days)}
     return values
 
 
@@ -228,7 +219,10 @@ def as_of_selects(with_units: bool, tag: int | None = None) -> tuple[Select[Any]
     day = bindparam(as_of_day_key(tag), type_=figures.c.as_of.type)
     # The indicator ids are written into the SQL (still one cached compilation): after five
     # runs PostgreSQL plans a bound id list generically and misjudges how many rows match
-    # (the same choice in store/stats.py took a statement from 65 ms back to 30 ms).
+    # (in store/stats.py this took a statement from 65 ms back to 30 ms). The price: unlike
+    # stats.py's catalogue-wide list, the ids vary per call (a message's indicators), so each
+    # new id set is a new statement text on PostgreSQL, prepared anew and given a slot of
+    # asyncpg's statement cache.
     scope = [cur.c.indicator_id.in_(bindparam(AS_OF_IDS, expanding=True, literal_execute=True))]
     if with_units:
         scope.append(cur.c.unit_id.in_(bindparam(AS_OF_UNITS, expanding=True)))
@@ -325,10 +319,13 @@ class HistoryRow:
     superseded: bool
 
 
+_INSERT_FIGURE = insert(figures)  # the row comes as parameters: no statement built per figure
+
+
 async def insert_figure(conn: AsyncConnection, row: dict[str, object]) -> int:
     """Append one figure and return its id; a live one takes its pair's place in
     current_figures unless that holds a later figure (one more statement)."""
-    result = await conn.execute(insert(figures).values(**row))
+    result = await conn.execute(_INSERT_FIGURE, row)
     new_id = int(result.inserted_primary_key[0])  # type: ignore[index]
     if not row.get("voided") and row.get("superseded_by") is None:
         await conn.execute(*_upsert_current(conn.dialect.name, new_id, row))
@@ -379,19 +376,19 @@ async def version_before(conn: AsyncConnection, row: FigureRow) -> FigureRow | N
     """
     target = row
     while target.source == RESTORE and target.supersedes_id is not None:
-        found = await conn.execute(select(figures).where(figures.c.id == target.supersedes_id))
+        found = await conn.execute(select(*FIGURE_ROW).where(figures.c.id == target.supersedes_id))
         first = found.first()
         if first is None:
             return None
-        target = _row(first)
+        target = FigureRow(*first)
     before = await conn.execute(
-        select(figures)
+        select(*FIGURE_ROW)
         .where(figures.c.superseded_by == target.id, figures.c.voided.is_(False))
         .order_by(figures.c.id.desc())
         .limit(1)
     )
     first = before.first()
-    return _row(first) if first is not None else None
+    return FigureRow(*first) if first is not None else None
 
 
 async def restore_figure(
@@ -418,12 +415,12 @@ async def restore_figure(
 async def live_by_message(conn: AsyncConnection, chat_id: int, message_id: int) -> list[FigureRow]:
     """Live figures that came from one Telegram message (to correct or undo them)."""
     rows = await conn.execute(
-        select(figures)
+        select(*FIGURE_ROW)
         .where(figures.c.chat_id == chat_id, figures.c.message_id == message_id)
         .where(_current())  # type: ignore[arg-type]
         .order_by(figures.c.id)
     )
-    return [_row(r) for r in rows]
+    return [FigureRow(*r) for r in rows]
 
 
 async def any_by_message(conn: AsyncConnection, chat_id: int, message_id: int) -> bool:
@@ -453,15 +450,24 @@ async def last_message_of_actor(
     return (int(row.chat_id), int(row.message_id)) if row else None
 
 
+def _unit_history(recent: bool) -> Select[Any]:
+    """A unit's live figures (FIGURE_ROW columns) of :indicator_ids, and with `recent` also
+    those of :recent_ids dated on or after :recent_since."""
+    wanted: ColumnElement[bool] = figures.c.indicator_id.in_(
+        bindparam("indicator_ids", expanding=True)
+    )
+    if recent:
+        wanted = or_(wanted, and_(
+            figures.c.indicator_id.in_(bindparam("recent_ids", expanding=True)),
+            figures.c.as_of >= bindparam("recent_since", type_=figures.c.as_of.type),
+        ))  # fmt: skip
+    unit = figures.c.unit_id == bindparam("unit_id")
+    return select(*FIGURE_ROW).where(unit, wanted, _live(figures))
+
+
 @functools.cache
 def _unit_series() -> Select[Any]:
-    return (
-        select(*FIGURE_ROW)
-        .where(figures.c.unit_id == bindparam("unit_id"))
-        .where(figures.c.indicator_id.in_(bindparam("indicator_ids", expanding=True)))
-        .where(_current())  # type: ignore[arg-type]
-        .order_by(figures.c.as_of, figures.c.id)
-    )
+    return _unit_history(False).order_by(figures.c.as_of, figures.c.id)
 
 
 async def unit_series(
@@ -481,19 +487,14 @@ async def unit_series(
 def _unit_series_and_latest() -> CompoundSelect[Any]:
     """unit_series' rows (part 0: every one for indicator_ids, those dated since recent_since
     for recent_ids) and as-of rows padded to the same columns (part 1)."""
-    whole = figures.c.indicator_id.in_(bindparam("indicator_ids", expanding=True))
-    recent = and_(
-        figures.c.indicator_id.in_(bindparam("recent_ids", expanding=True)),
-        figures.c.as_of >= bindparam("recent_since", type_=figures.c.as_of.type),
-    )
-    history = select(*FIGURE_ROW, literal(0).label("part"))
-    history = history.where(figures.c.unit_id == bindparam("unit_id"), or_(whole, recent))
-    history = history.where(_current())  # type: ignore[arg-type]
+    history = _unit_history(True).add_columns(literal(0).label("part"))
     latest = as_of_union(False, None).subquery()
     padded = select(*(
         latest.c[f.name] if f.name in latest.c else null().label(f.name) for f in fields(FigureRow)
     ), literal(1).label("part"))  # fmt: skip
-    return union_all(history, padded).order_by("part", "as_of", "id")
+    # No ORDER BY: only part 0 needs an order, and its few rows are sorted in Python rather
+    # than having the database sort every unit's as-of rows along with them.
+    return union_all(history, padded)
 
 
 async def unit_series_and_latest(
@@ -507,25 +508,18 @@ async def unit_series_and_latest(
     values = {"unit_id": unit_id, "indicator_ids": list(indicator_ids)}
     values |= {"recent_ids": list(recent_ids), "recent_since": since}
     values |= as_of_values(latest_ids, [day])
-    series: dict[int, list[FigureRow]] = {}
+    own: list[Any] = []
     latest: list[FigureRow] = []
     for r in await conn.execute(_unit_series_and_latest(), values):
         if r[-1] == 0:
-            series.setdefault(r[2], []).append(FigureRow(*r[:-1]))
+            own.append(r)
         else:
             latest.append(FigureRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], derived=bool(r[9])))
+    own.sort(key=itemgetter(6, 0))  # as_of, id: unit_series' order (the union has none)
+    series: dict[int, list[FigureRow]] = {}
+    for r in own:
+        series.setdefault(r[2], []).append(FigureRow(*r[:-1]))
     return series, latest
-
-
-async def reported_since(conn: AsyncConnection, unit_id: int, since: date) -> set[int]:
-    """Indicator ids with a live figure of this unit dated on or after `since`."""
-    rows = await conn.execute(
-        select(figures.c.indicator_id)
-        .where(figures.c.unit_id == unit_id, figures.c.as_of >= since)
-        .where(_current())  # type: ignore[arg-type]
-        .distinct()
-    )
-    return {int(r.indicator_id) for r in rows}
 
 
 async def history(
@@ -537,7 +531,7 @@ async def history(
 ) -> list[HistoryRow]:
     """Recent figures, newest first, every version (superseded and undo rows included)."""
     stmt = (
-        select(figures, users.c.full_name)
+        select(*FIGURE_ROW, figures.c.voided, figures.c.superseded_by, users.c.full_name)
         .select_from(figures.outerjoin(users, users.c.id == figures.c.actor_user_id))
         .order_by(figures.c.id.desc())
         .limit(limit)
@@ -546,10 +540,10 @@ async def history(
         stmt = stmt.where(figures.c.unit_id.in_(list(unit_ids)))
     if indicator_ids is not None:
         stmt = stmt.where(figures.c.indicator_id.in_(list(indicator_ids)))
-    rows = await conn.execute(stmt)
+    n = len(FIGURE_ROW)  # then voided, superseded_by, full_name
     return [
-        HistoryRow(_row(r), r.full_name or "", bool(r.voided), r.superseded_by is not None)
-        for r in rows
+        HistoryRow(FigureRow(*r[:n]), r[n + 2] or "", bool(r[n]), r[n + 1] is not None)
+        for r in await conn.execute(stmt)
     ]
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.figures import FigureRow, _row, as_of_union, as_of_values
+from store.figures import FIGURE_ROW, FigureRow, as_of_union, as_of_values
 from store.schema import current_figures, figures
 
 
@@ -101,7 +101,7 @@ async def history(
 ) -> list[FigureRow]:
     """Every live figure up to a day, oldest first: the raw material of a trend."""
     statement = (
-        select(figures)
+        select(*FIGURE_ROW)
         .where(figures.c.indicator_id.in_(list(indicator_ids)))
         .where(figures.c.as_of <= until)
         .where(_live())  # type: ignore[arg-type]
@@ -109,7 +109,7 @@ async def history(
     )
     if unit_ids is not None:
         statement = statement.where(figures.c.unit_id.in_(list(unit_ids)))
-    return [_row(r) for r in (await conn.execute(statement)).all()]
+    return [FigureRow(*r) for r in (await conn.execute(statement)).all()]
 
 
 async def count_by_source(conn: AsyncConnection, source: str) -> int:

@@ -93,9 +93,11 @@ def _figure(rnd: random.Random) -> dict[str, object]:
 
 async def _live(conn: AsyncConnection) -> list[store.FigureRow]:
     rows = await conn.execute(
-        select(figures).where(figures.c.superseded_by.is_(None), figures.c.voided.is_(False))
+        select(*store.FIGURE_ROW).where(
+            figures.c.superseded_by.is_(None), figures.c.voided.is_(False)
+        )
     )
-    return [store._row(r) for r in rows]
+    return [store.FigureRow(*r) for r in rows]
 
 
 async def _step(conn: AsyncConnection, rnd: random.Random) -> str:
@@ -192,12 +194,14 @@ async def test_submission_read_brings_other_indicators_only_since_the_cycle(db: 
             {**base, "indicator_id": 2, "numerator": 30, "as_of": date(2026, 4, 11)},
             {**base, "indicator_id": 2, "numerator": 40, "as_of": since},
             {**base, "indicator_id": 2, "unit_id": 2, "numerator": 50, "as_of": date(2026, 4, 1)},
+            {**base, "indicator_id": 1, "numerator": 5, "as_of": date(2025, 12, 1)},  # a late id
         ])  # fmt: skip
         series, latest = await store.unit_series_and_latest(
             conn, 1, [1], [2], date(2026, 4, 20), [2], since
         )
         whole, _ = await store.unit_series_and_latest(conn, 1, [1, 2], [2], date(2026, 4, 20))
-    assert [r.numerator for r in series[1]] == [10, 20]  # the message's indicator: all of it
+        assert whole == await store.unit_series(conn, 1, [1, 2])  # same rows, same order
+    assert [r.numerator for r in series[1]] == [5, 10, 20]  # the message's indicator: all of it
     assert [r.numerator for r in series[2]] == [40]  # the other: from the cycle's first day
     assert [r.numerator for r in whole[2]] == [30, 40]  # without `since`: all of it
     assert sorted((r.unit_id, r.numerator) for r in latest) == [(1, 40), (2, 50)]

@@ -43,7 +43,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        coroutine = observe.timed(update, coroutine)  # counts, latency, one log line
+        handlers, coroutine = coroutine, observe.timed(update, coroutine)  # counts, latency, log
         started = False
 
         def start() -> None:
@@ -60,8 +60,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             async with lock:
                 await self._run(coroutine, start)
         finally:
-            if not started:  # cancelled while waiting for its chat or a slot
+            if not started:  # cancelled while waiting for its chat or a slot (shutdown)
                 self.backlog -= 1
+                for never_run in (coroutine, handlers):  # no "never awaited" warnings
+                    getattr(never_run, "close", lambda: None)()
             if chat is not None and lock is not None and not lock.locked() and not lock._waiters:
                 self._locks.pop(chat.id, None)
 

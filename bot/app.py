@@ -34,8 +34,9 @@ from handlers import scale as scale_handlers
 from handlers import sheets as sheets_handlers
 from handlers import tasks as tasks_handlers
 from handlers.common import ENV_KEY, env_of
-from handlers.updates import PerChatUpdateProcessor
+from handlers.updates import PerChatUpdateProcessor, waiting_elsewhere
 from services.catalogue import load_catalogue
+from services.chart_worker import ChartWorker
 from services.context import Env
 from store.catalogue import sync_catalogue
 from store.db import Database, serialize_startup
@@ -100,8 +101,15 @@ def build_application(
     return application
 
 
-async def open_env(settings: Settings, clock: Clock, bot_username: str = "") -> Env:
-    """Open the database (migrated), load and sync the catalogue: what every entry point needs."""
+async def open_env(
+    settings: Settings,
+    clock: Clock,
+    bot_username: str = "",
+    *,
+    chart_worker: ChartWorker | None = None,
+) -> Env:
+    """Open the database (migrated), load and sync the catalogue: what every entry point needs.
+    Charts are drawn by `chart_worker` (the caller closes it), else in a thread."""
     db = Database(settings.sqlalchemy_url(), **settings.database_options())
     await db.migrate()
     catalogue = load_catalogue(settings.catalogue)
@@ -118,13 +126,17 @@ async def open_env(settings: Settings, clock: Clock, bot_username: str = "") -> 
         alert_time=settings.alert_time,
         bot_username=bot_username,
         max_upload_bytes=settings.max_upload_bytes,
+        chart_worker=chart_worker or ChartWorker(0),
     )
 
 
 async def _post_init(application: Application) -> None:
     settings: Settings = application.bot_data["settings"]
     clock: Clock = application.bot_data["clock"]
-    env = await open_env(settings, clock, application.bot.username or "")
+    # Charts in CHART_PROCESSES worker processes, started on the first chart; while one draws,
+    # the waiting update gives its slot to another. Closed in _post_shutdown.
+    charts = ChartWorker(settings.chart_processes, waiting=waiting_elsewhere)
+    env = await open_env(settings, clock, application.bot.username or "", chart_worker=charts)
     application.bot_data[ENV_KEY] = env
     await _set_commands(application)
     for module in HANDLER_MODULES:
@@ -150,10 +162,6 @@ async def _set_commands(application: Application) -> None:
 
 async def _post_shutdown(application: Application) -> None:
     await observe_handlers.stop_server(application)
-    for module in HANDLER_MODULES:
-        shutdown = getattr(module, "shutdown", None)
-        if shutdown is not None:
-            await shutdown(application)
     env: Env | None = application.bot_data.get(ENV_KEY)
     if env is not None:
         leadership = application.bot_data.get("leadership")
@@ -162,6 +170,7 @@ async def _post_shutdown(application: Application) -> None:
                 await leadership.release(env)
             except Exception as exc:
                 log.warning("could not release the alert lease: %s", exc)
+        await env.chart_worker.close()  # a drawing under way is finished first
         await env.db.close()
 
 

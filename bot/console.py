@@ -244,20 +244,23 @@ async def run_console(
     application = build_application(settings, request=request)
     async with application:
         await application.post_init(application)  # type: ignore[misc]
-        await application.start()
-        env: Env = application.bot_data[ENV_KEY]
-        chat = ConsoleChat(application, request, await _make_user(env, as_), group)
-        if lines is None:
-            show(f"Console — {as_}{' (nhóm)' if group else ''}. :quit để thoát, !N bấm nút.")
-        source = iter(lines) if lines is not None else None
-        while True:
-            line = next(source, None) if source else await _read_line()
-            if line is None or line.strip() in (":quit", ":q"):
-                break
-            await _dispatch(chat, line.rstrip("\n"))
-            await asyncio.sleep(0)  # let jobs and tasks started by handlers run
-        await application.stop()
-        await application.post_shutdown(application)  # type: ignore[misc]
+        try:
+            await application.start()
+            env: Env = application.bot_data[ENV_KEY]
+            chat = ConsoleChat(application, request, await _make_user(env, as_), group)
+            if lines is None:
+                show(f"Console — {as_}{' (nhóm)' if group else ''}. :quit để thoát, !N bấm nút.")
+            source = iter(lines) if lines is not None else None
+            while True:
+                line = next(source, None) if source else await _read_line()
+                if line is None or line.strip() in (":quit", ":q"):
+                    break
+                await _dispatch(chat, line.rstrip("\n"))
+                await asyncio.sleep(0)  # let jobs and tasks started by handlers run
+        finally:  # Ctrl-C or an error too: the chart worker and the database are closed there
+            if application.running:
+                await application.stop()
+            await application.post_shutdown(application)  # type: ignore[misc]
     return 0
 
 

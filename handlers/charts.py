@@ -3,8 +3,10 @@
 `send_chart(update, context, ref, lang)` is what the questions handler calls for a chart
 question ("biểu đồ ASXH") and what the [📊 Biểu đồ] button ("qc|…") leads to; [Tải bản gốc]
 ("qo|…") sends the same chart at full resolution as a document (a ranking with every unit),
-which Telegram does not recompress. Rendering runs in an executor; the bytes of recent charts
-are kept for a few minutes (keyed by the spec itself, so a corrected figure draws anew).
+which Telegram does not recompress. The pixels come from the chart worker (`env.chart_worker`,
+services/chart_worker.py: another process, built and closed by bot/app.py), which keeps the
+bytes of recent charts for a few minutes (keyed by the spec itself, so a corrected figure
+draws anew).
 """
 
 from __future__ import annotations
@@ -18,10 +20,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from domain.chartspec import ChartSpec, NoData
 from handlers.common import env_of, over_rate_limit, truncate_caption
-from handlers.updates import waiting_elsewhere
 from services import ratelimit
 from services.answers import ChartRef
-from services.chart_worker import ChartWorker
 from services.charts import (
     CHART_PREFIX,
     ORIGINAL_PREFIX,
@@ -34,16 +34,13 @@ from texts import t
 
 log = logging.getLogger(__name__)
 
-WORKER_KEY = "chart_worker"
-
 
 async def render(
     context: ContextTypes.DEFAULT_TYPE, spec: ChartSpec, *, original: bool = False
 ) -> bytes:
-    """PNG bytes from the chart worker (services/chart_worker.py: another process)."""
-    worker: ChartWorker = context.application.bot_data[WORKER_KEY]
-    async with waiting_elsewhere():  # no CPU of ours is spent meanwhile
-        return await worker.render(spec, original=original)
+    """PNG bytes from the chart worker (services/chart_worker.py: another process; while it
+    draws, this update's slot goes to another, as bot/app.py builds the worker)."""
+    return await env_of(context).chart_worker.render(spec, original=original)
 
 
 def _lang_of(update: Update, fallback: str = "vi") -> str:
@@ -134,16 +131,7 @@ async def on_chart_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    settings = application.bot_data.get("settings")
-    processes = settings.chart_processes if settings is not None else 1
-    application.bot_data[WORKER_KEY] = ChartWorker(processes)
     # Before handlers/questions.py in group 0: these buttons are drawn here.
     application.add_handler(
         CallbackQueryHandler(on_chart_button, pattern=rf"^(?:{CHART_PREFIX}|{ORIGINAL_PREFIX})\|")
     )
-
-
-async def shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    worker: ChartWorker | None = application.bot_data.get(WORKER_KEY)
-    if worker is not None:
-        await worker.close()

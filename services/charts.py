@@ -2,8 +2,9 @@
 
 `ranking_chart`, `trend_chart`, `dashboard_chart`, `tasks_chart` return a `ChartResult` (spec,
 HTML caption, file name) or a `NoChart` (the reason, in words). `chart_for_ref` draws what a
-button or a chart question names. The pixels are `charts.render.render_png`'s job (the handler
-runs it in an executor); nothing here imports matplotlib.
+button or a chart question names. The pixels are `charts.render.render_png`'s job, run by the
+chart worker (`env.chart_worker`, services/chart_worker.py: another process); nothing here
+imports matplotlib.
 
 Callback data (agreed with the questions capability, defined there as
 `services.answers.ChartRef`): "qc|<k>|<indicator>|<unit>|<yyyymmdd>" for [📊 Biểu đồ] and

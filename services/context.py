@@ -1,4 +1,5 @@
-"""What every use case needs: the store, the catalogue with its ids and name indexes, a clock."""
+"""What every use case needs: the store, the catalogue with its ids and name indexes, a clock,
+the chart worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from domain.catalogue import Catalogue
 from domain.clock import Clock
 from domain.matching import NameIndex
+from services.chart_worker import ChartWorker
 from store.catalogue import CatalogueIds
 from store.db import Database
 
@@ -51,6 +53,10 @@ class Env:
     alert_time: time = time(7, 0)
     bot_username: str = ""
     max_upload_bytes: int = 5_000_000
+    # Where charts are drawn. bot/app.py gives the bot CHART_PROCESSES worker processes (and
+    # closes them); this default draws in a thread and needs no closing, for an Env built
+    # by a tool or a test.
+    chart_worker: ChartWorker = field(default_factory=lambda: ChartWorker(0), repr=False)
     units: NameIndex = field(init=False)
     indicators: NameIndex = field(init=False)
     # user id -> (expires, people.generation(), store.people.ActorRow | None): services.access

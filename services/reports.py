@@ -2,7 +2,8 @@
 
 The numbers come from the questions capability's facts (pooled rates, ranks, change since the
 start of the year: services.answers.indicator_facts over domain.stats), so a report and an
-answer never disagree. Workbooks and documents are built in an executor thread.
+answer never disagree. Workbooks and documents are built in an executor thread; the report's
+charts are drawn by the chart worker (`env.chart_worker`: another process in the bot).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from domain.catalogue import Indicator
-from domain.chartspec import RankingChart, RankRow
+from domain.chartspec import NoData, RankingChart, RankRow
 from domain.numbers import format_change_points, format_date, format_int, format_rate
 from domain.numbers import format_ratio_count as _ratio_count
 from domain.periods import parse_period
@@ -382,31 +383,38 @@ async def build_draft(env: Env, text: str = "") -> ReportDraft | None:
     ]
     if not facts:
         return None
-    titles, drawing = _draw_charts(env, facts, day)  # in threads, while the sentences are written
+    drawing = _draw_charts(env, facts, day)  # by the chart worker, while the sentences are written
     notes = _Notes(1)
     results = [Paragraph(result_sentence(env, f, notes, day)) for f in facts]
     issue_notes = _Notes(notes.start + len(notes.items))
     issues = [Paragraph(s) for f in facts if (s := off_track_sentence(env, f, issue_notes, day))]
     issues += await _overdue(env, day)
-    charts = list(zip(titles, await drawing, strict=True))
+    # The drawings run in tasks of their own, which hold no update slot: this task lends its
+    # own while it waits on the worker process.
+    async with env.chart_worker.waiting():
+        drawn = await drawing
+    charts = [(title, png) for title, png in drawn if png is not None]
     return ReportDraft(env.catalogue.name, label, today, results, notes.items, charts, issues,
                        issue_notes.items, issue_notes.start)  # fmt: skip
 
 
 def _draw_charts(
     env: Env, facts: Sequence[IndicatorFacts], day: date
-) -> tuple[list[str], asyncio.Future[list[bytes]]]:
-    """The main ranking charts' titles, and their PNGs being drawn in the executor from now."""
+) -> asyncio.Future[list[tuple[str, bytes | None]]]:
+    """The main ranking charts (title, PNG), being drawn by the chart worker from now; None
+    for a chart with nothing to draw (no unit has a rate), which the report leaves out."""
     commune = [f for f in facts if not f.province_level and f.lines]
     main = sorted(commune, key=lambda f: -len(f.lines))[:MAIN_CHARTS]
     order = {x.code: i for i, x in enumerate(env.catalogue.indicators)}
     specs = [(f.short, _chart(env, f, day)) for f in sorted(main, key=lambda f: order[f.code])]
-    from charts.render import has_data, render_png  # matplotlib: loaded for the first report
+    return asyncio.gather(*(_draw_one(env, title, spec) for title, spec in specs))
 
-    specs = [(title, spec) for title, spec in specs if has_data(spec)]
-    loop = asyncio.get_running_loop()
-    drawing = asyncio.gather(*(loop.run_in_executor(None, render_png, s) for _, s in specs))
-    return [title for title, _ in specs], drawing
+
+async def _draw_one(env: Env, title: str, spec: RankingChart) -> tuple[str, bytes | None]:
+    try:
+        return title, await env.chart_worker.render(spec)
+    except NoData:
+        return title, None
 
 
 def codes_order(env: Env, code: str) -> int:

@@ -14,6 +14,7 @@ from handlers.common import ENV_KEY
 from tests.charts import png_size
 from tests.charts_chat.conftest import seed_figures
 from tests.rig import FakeBotApi
+from tests.rig.runner import running
 
 ADMIN = 1  # bot_settings: admin_ids=[1]
 
@@ -69,6 +70,26 @@ async def test_chart_question_sends_a_photo_with_key_number(
     doc_width, doc_height = png_size(doc.content)
     assert doc_width == 1280 and doc_height > height  # all 76 units drawn
     assert "23/04/2026" in (doc.caption or "")
+
+
+async def test_the_bot_draws_in_its_worker_process_and_closes_it(
+    botapi: FakeBotApi, bot_settings: Any, bot_clock: Any
+) -> None:
+    """CHART_PROCESSES=1: the composition root gives the Env a worker process, the chart comes
+    from it, and the bot's shutdown stops it."""
+    from bot.app import build_application
+
+    settings = bot_settings.model_copy(update={"chart_processes": 1})
+    app = build_application(settings, clock=bot_clock)
+    async with running(app, poll_timeout=1):
+        env = app.bot_data[ENV_KEY]
+        await seed_figures(env)
+        photo = await _photo_for(botapi, "biểu đồ ASXH")
+        assert png_size(photo.content)[0] <= 1280
+        assert env.chart_worker.processes == 1
+        processes = list(env.chart_worker._executor._processes.values())
+        assert len(processes) == 1 and processes[0].is_alive()
+    assert not processes[0].is_alive()  # closed in post_shutdown
 
 
 async def test_trend_in_words_and_english(botapi: FakeBotApi, seeded_bot: Any) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -10,8 +13,10 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from domain.chartspec import NoData, RankingChart
 from services import reports
 from services import sheets as service
+from services.chart_worker import ChartWorker
 from services.context import Env
 from store.figures import latest_as_of
 from store.schema import figures
@@ -105,6 +110,56 @@ async def test_report_docx_sentences(env: Env) -> None:
     assert ncc in text
     assert "chưa đạt chỉ tiêu giao 100,0% (hạn 31/03/2026, đã quá hạn)" in text
     assert pictures >= 1  # the ranking chart
+
+
+class RecordingWorker(ChartWorker):
+    """The thread-drawing worker, recording what it is asked for; the first chart is empty."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.asked: list[tuple[object, bool]] = []
+
+    async def render(self, spec: object, *, original: bool = False) -> bytes:
+        self.asked.append((spec, original))
+        if len(self.asked) == 1:
+            raise NoData(spec)
+        return await super().render(spec, original=original)
+
+
+async def test_report_charts_come_from_the_chart_worker(env: Env) -> None:
+    """The report's rankings are drawn by env.chart_worker (a process in the bot, not the
+    bot's own threads); one with nothing to draw is left out of the document."""
+    await _dataset(env)
+    worker = RecordingWorker()
+    env.chart_worker = worker
+    result = await reports.report_docx(env, LEADER, "thang 4")
+    assert result.status == "ok"
+    assert len(worker.asked) >= 2 and all(
+        isinstance(spec, RankingChart) and not original for spec, original in worker.asked
+    )
+    _, pictures = _text(result.content)
+    assert pictures == len(worker.asked) - 1
+
+
+async def test_report_waits_on_the_worker_process_outside_its_slot(env: Env) -> None:
+    """With a worker process, the report's own task (the update's, which holds the slot) waits
+    for the drawings inside the worker's `waiting` (in the bot: waiting_elsewhere)."""
+    await _dataset(env)
+    entered: list[asyncio.Task[object] | None] = []
+
+    @contextlib.asynccontextmanager
+    async def waiting() -> AsyncIterator[None]:
+        entered.append(asyncio.current_task())
+        yield
+
+    class ProcessLike(ChartWorker):  # processes=1, drawn in a thread: no process to start
+        async def render(self, spec: object, *, original: bool = False) -> bytes:
+            return await ChartWorker(0).render(spec, original=original)
+
+    env.chart_worker = ProcessLike(1, waiting=waiting)
+    report = asyncio.ensure_future(reports.report_docx(env, LEADER, "thang 4"))
+    assert (await report).status == "ok"
+    assert report in entered
 
 
 def test_runs_are_written_as_python_docx_writes_them() -> None:

@@ -144,7 +144,9 @@ async def _check_and_save(
 ) -> Outcome:
     """Read, check and save in one write transaction: the checks see exactly the history the
     figure joins. The same first statement brings the province's latest figures for the
-    receipt's standing, which the new figures then update in memory."""
+    receipt's standing, which the new figures then update in memory. (On PostgreSQL, with
+    several writers, another unit's figure committed in between is not in that standing: the
+    rank and province rate are a receipt's courtesy, the answers read afresh.)"""
     wanted = _cycle_indicators(env, drafts)
     async with env.db.write() as conn:
         # an edit's standing is read after the commit (what it replaced may have been a latest)

@@ -115,6 +115,7 @@ def allowed(actor: Actor, action: str, unit_code: str | None = None) -> bool:
 
 
 ACTOR_TTL = 10.0  # seconds a resolved actor is reused; see resolve_actor
+_monotonic = time.monotonic  # the cache's clock (a test moves it without touching asyncio's)
 _ACTOR_CACHE_MAX = 10_000
 
 
@@ -125,7 +126,7 @@ async def resolve_actor(env: Env, user_id: int, name: str = "") -> Actor:
     dropped when this process writes any user or binding and when that write commits
     (people.generation). A change made by another process (a second webhook worker) is seen
     within ACTOR_TTL."""
-    now, gen = time.monotonic(), people.generation()
+    now, gen = _monotonic(), people.generation()
     hit = env.actors.get(user_id)
     if hit is not None and hit[0] > now and hit[1] == gen:
         row = hit[2]

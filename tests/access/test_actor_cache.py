@@ -32,7 +32,7 @@ async def test_a_change_elsewhere_is_seen_after_the_ttl(
     async with env.db.write() as conn:
         await people.upsert_user(conn, OFFICER, now=env.clock.now(), role="leader")
     now = [1000.0]
-    monkeypatch.setattr(access.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(access, "_monotonic", lambda: now[0])
     assert (await resolve_actor(env, OFFICER)).role == "leader"
     async with env.db.write() as conn:  # another worker's write: this process's cache is not told
         await conn.execute(update(users).where(users.c.id == OFFICER).values(role="none"))

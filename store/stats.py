@@ -26,12 +26,11 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    true,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.figures import FIGURE_ROW, FigureRow, as_of_union, as_of_values
+from store.figures import FIGURE_ROW, FigureRow, as_of_seek, as_of_union, as_of_values
 from store.schema import current_figures, figures
 
 
@@ -71,10 +70,11 @@ async def latest_rows_at(
         return out
     values = as_of_values(ids, days, units)
     if len(days) == 1:  # untagged: each row is the figure's 8 columns
-        rows = await conn.execute(as_of_union(units is not None, None), values)
+        rows = await conn.execute(as_of_union(conn.dialect.name, units is not None, None), values)
         out[days[0]] = [tuple(r) for r in rows]
         return out
-    for r in await conn.execute(as_of_union(units is not None, len(days)), values):
+    stmt = as_of_union(conn.dialect.name, units is not None, len(days))
+    for r in await conn.execute(stmt, values):
         out[days[r[8]]].append(r[:8])  # the tag follows the figure's columns
     return out
 
@@ -472,33 +472,17 @@ def _pooled_statement(dialect: str, groups: tuple[_Group, ...]) -> Select[Any]:
 def _as_of_pairs(dialect: str, groups: tuple[_Group, ...]) -> Any:
     """indicator_id, numerator, denominator, done of each assigned pair's figure as of :day,
     picked as store.figures.as_of_selects picks it: the current figure if dated on or before
-    the day, else the latest live one that is.
+    the day, else the latest live one that is (the same seek, store.figures.as_of_seek).
 
     Not as_of_union filtered by the assigned pairs: that filter, applied to the union's
     columns, reached `figures` in the older branch, and SQLite then looped over figures and
     sought current_figures by indicator alone (28 s for a change since last month). Here the
-    pairs are those of current_figures. On PostgreSQL the older figure comes from a LATERAL
-    seek: the join on `figures.id = (seek)` ran each seek twice there (memoized on its own
-    result: once for the key, once for the join) before fetching the row by id (0.34 s for a
-    start-of-year report instead of 0.62)."""
-    cur, g = current_figures, figures.alias("g")
+    pairs are those of current_figures."""
+    cur = current_figures
     day = bindparam("day", type_=Date)
     scope = _scope(cur.c.indicator_id, cur.c.unit_id, groups)
     fresh = select(cur.c.indicator_id, cur.c.numerator, cur.c.denominator, cur.c.done)
-    latest = (
-        select(g.c.numerator, g.c.denominator, g.c.done)
-        .where(g.c.indicator_id == cur.c.indicator_id, g.c.unit_id == cur.c.unit_id)
-        .where(g.c.as_of <= day, g.c.superseded_by.is_(None), g.c.voided.is_(False))
-        .order_by(g.c.as_of.desc(), g.c.id.desc())
-        .limit(1)
-    )
-    if dialect == "postgresql":
-        found: Any = latest.lateral("f")
-        source = cur.join(found, true())
-    else:  # SQLite has no LATERAL: the seek finds the id, the join the row
-        found = figures
-        seek = latest.with_only_columns(g.c.id).scalar_subquery()
-        source = cur.join(figures, figures.c.id == seek)
-    older = select(cur.c.indicator_id, found.c.numerator, found.c.denominator, found.c.done)
+    source, found = as_of_seek(dialect, day, ("numerator", "denominator", "done"))
+    older = select(cur.c.indicator_id, found.numerator, found.denominator, found.done)
     older = older.select_from(source).where(scope, cur.c.as_of > day)
     return union_all(fresh.where(scope, cur.c.as_of <= day), older).subquery()

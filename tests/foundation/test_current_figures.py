@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from store import figures as store
 from store.db import Database, downgrade_to, upgrade_to
 from store.schema import current_figures, figures, indicators, units
-from store.stats import AT_NUMERATOR, latest_rows_at
+from store.stats import AT_NUMERATOR, Pooled, latest_rows_at, pooled_at
 
 NOW = datetime(2026, 4, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 UNITS, INDICATORS = (1, 2, 3), (1, 2)
@@ -153,7 +153,46 @@ async def test_current_figures_equal_the_window_query_after_random_writes(
                 assert _rows(await store.latest_as_of(conn, INDICATORS, day)) == await oracle(
                     conn, day
                 ), (day, ops)
+            await _other_past_reads(conn, ops)
     assert {"insert", "bulk", "edit", "void", "restore"} <= set(ops)
+
+
+async def _other_past_reads(conn: AsyncConnection, ops: list[str]) -> None:
+    """The other as-of reads (several days in one statement, a unit subset, the rated rows,
+    the submission's latest rows, the pooled sums) against the oracle, for past days too."""
+    days = [*DAYS, DAYS[1] - timedelta(days=1), FAR]
+    expected = {day: await oracle(conn, day) for day in days}
+    tagged = await latest_rows_at(conn, INDICATORS, days)
+    some = await latest_rows_at(conn, INDICATORS, days, unit_ids=[1, 3])
+    rated = await store.rated_as_of(conn, INDICATORS, days)
+    assigned = {i: frozenset(UNITS) for i in INDICATORS}
+    for day, rated_rows in zip(days, rated, strict=True):
+        want = expected[day]
+        assert {_at_key(r) for r in tagged[day]} == want, (day, ops)
+        assert {_at_key(r) for r in some[day]} == {k for k in want if k[1] in (1, 3)}, (day, ops)
+        assert set(rated_rows) == {(k[0], k[1], k[3], k[4], k[6]) for k in want}, (day, ops)
+        _, latest = await store.unit_series_and_latest(conn, 1, [], INDICATORS, day)
+        assert _rows(latest) == want, (day, ops)
+        pooled = await pooled_at(conn, assigned, day)
+        assert pooled is not None and pooled[2] == _pooled(want), (day, ops)
+
+
+def _at_key(r: Any) -> Key:  # an AsOfRow: id, unit, indicator, numerator, denominator, …
+    return (r[2], r[1], r[0], r[3], r[4], None if r[5] is None else bool(r[5]), r[6], bool(r[7]))
+
+
+def _pooled(rows: set[Key]) -> dict[int, Pooled]:
+    """pooled_at from the oracle's rows (the denominators here are all 50: every numerator
+    set is rated)."""
+    out: dict[int, Pooled] = {}
+    for i in sorted({k[0] for k in rows}):
+        mine = [k for k in rows if k[0] == i]
+        rated = [k for k in mine if k[3] is not None and k[4]]
+        out[i] = Pooled(
+            sum(k[3] or 0 for k in rated), sum(k[4] or 0 for k in rated),
+            sum(k[5] is not None for k in mine), sum(k[5] is True for k in mine),
+        )  # fmt: skip
+    return out
 
 
 async def test_latest_as_of_for_a_past_date_falls_back_per_unit(db: Database) -> None:

@@ -148,7 +148,7 @@ async def _check_and_save(
     several writers, another unit's figure committed in between is not in that standing: the
     rank and province rate are a receipt's courtesy, the answers read afresh.)"""
     wanted = _cycle_indicators(env, drafts)
-    async with env.db.write() as conn:
+    async with env.db.write(quick=True) as conn:  # a read and a few single-row writes
         # an edit's standing is read after the commit (what it replaced may have been a latest)
         series, latest = await _series(env, conn, drafts, wanted, source.kind != "edit")
         drafts, issues = _derive_and_check(env, drafts, series)
@@ -234,7 +234,7 @@ async def _put_pending(
     pid = secrets.token_urlsafe(9)
     now = env.clock.now()
     payload = {"drafts": [draft_to_dict(d) for d in drafts], "source": source.__dict__, **extra}
-    async with env.db.write() as conn:
+    async with env.db.write(quick=True) as conn:
         await store.put_pending(conn, pending_id=pid, kind=kind, user_id=actor.user_id,
                                 chat_id=source.chat_id, payload=payload, now=now,
                                 expires_at=now + PENDING_TTL)  # fmt: skip
@@ -279,7 +279,7 @@ async def answer_confirm(
 async def _take(
     env: Env, actor: Actor, pending_id: str, status: str = "done"
 ) -> tuple[dict[str, Any], tuple[Draft, ...], Source] | None:
-    async with env.db.write() as conn:
+    async with env.db.write(quick=True) as conn:
         row = await store.take_pending(conn, pending_id, actor.user_id, env.clock.now(), status)
     if row is None or not str(row["kind"]).startswith("fig_"):
         return None

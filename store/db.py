@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from store.sqlite_driver import OneHopConnection, one_hop_dbapi
+from store.sqlite_driver import WAIT_FOR_LOCKS, OneHopConnection, one_hop_dbapi
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -23,10 +23,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(WAIT_FOR_LOCKS)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _writer_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+    # A quick transaction commits on the event loop, where SQLite's automatic checkpoint (an
+    # fsync) must not run: the writer checkpoints in the driver's thread instead.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
+    cast(OneHopConnection, dbapi_connection).take_checkpoints()
 
 
 class Database:
@@ -61,6 +70,7 @@ class Database:
             for engine, begin in ((self.reader, "BEGIN"), (self.writer, "BEGIN IMMEDIATE")):
                 event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
                 event.listen(engine.sync_engine, "begin", _begin_with(begin))
+            event.listen(self.writer.sync_engine, "connect", _writer_checkpoints)
         else:
             # PostgreSQL: one pool for reads and writes; pre-ping drops connections a server
             # restart or a proxy idle timeout has closed, recycle keeps them under an hour.
@@ -74,6 +84,9 @@ class Database:
                 connect_args=_connect_args(url, connect_timeout),
             )
             self.writer = self.reader
+        # the same pools, with the options of a single-statement read and a quick write
+        self._one_statement = self.reader.execution_options(**{NO_BEGIN: True})
+        self._quick_writer = self.writer.execution_options(**{QUICK: True})
 
     @property
     def dialect(self) -> str:
@@ -90,15 +103,15 @@ class Database:
         """A read connection. `snapshot=False` is for a single statement: on SQLite it runs
         without BEGIN and ROLLBACK (one trip to the driver's thread instead of two), the
         statement being its own snapshot."""
-        async with self.reader.connect() as conn:
-            if not snapshot:
-                await conn.execution_options(**{NO_BEGIN: True})
+        async with (self.reader if snapshot else self._one_statement).connect() as conn:
             yield conn
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[AsyncConnection]:
-        """One transaction: committed on success, rolled back on any error."""
-        async with self.writer.begin() as conn:
+    async def write(self, *, quick: bool = False) -> AsyncIterator[AsyncConnection]:
+        """One transaction: committed on success, rolled back on any error. `quick`: a few
+        single-row statements (a figure submission), which on SQLite run and commit on the
+        event loop without a trip to the driver's thread (store/sqlite_driver.py)."""
+        async with (self._quick_writer if quick else self.writer).begin() as conn:
             yield conn
 
     async def ping(self) -> None:
@@ -140,14 +153,17 @@ def _connect_args(url: str, timeout: float) -> dict[str, Any]:
 
 
 NO_BEGIN = "dean06_no_begin"  # execution option of a single-statement read (Database.read)
+QUICK = "dean06_quick"  # execution option of a quick write transaction (Database.write)
 
 
 def _begin_with(statement: str) -> Any:
     def begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(NO_BEGIN):
+        options = conn.get_execution_options()
+        if options.get(NO_BEGIN):
             return  # SQLite's autocommit: the one statement is its own transaction
         driver = cast(OneHopConnection, conn.connection.dbapi_connection)  # see __init__
-        driver.defer_begin(statement)  # sent with the first statement: one trip fewer
+        # sent with the first statement: one trip fewer
+        driver.defer_begin(statement, quick=bool(options.get(QUICK)))
 
     return begin
 

@@ -13,8 +13,24 @@ errors, the SQL itself, a server-side cursor's fetches) is SQLAlchemy's aiosqlit
 unchanged; the engine gets this as its DBAPI module (`create_async_engine(url,
 module=one_hop_dbapi())`).
 
+Short statements skip the thread altogether. A trip costs little CPU but two wake-ups across
+cores, and the statement then runs on a cold core: in the bot a read that takes 0.08 ms in a
+loop took 1.1 ms that way (docs/benchmarks.md). So:
+- a SELECT runs first on the caller's thread, the event loop's, for at most INLINE_BUDGET;
+  one that would take longer is interrupted (SQLite keeps the transaction) and runs again in
+  the thread;
+- writes and COMMIT run on the loop only in a transaction opened as quick
+  (`Database.write(quick=True)`: a few single-row statements), since a write cannot be
+  interrupted and redone; a ROLLBACK always does (it waits for no lock and writes nothing);
+- on the loop SQLite never waits for a lock: a busy database sends the statement to the
+  thread, where busy_timeout applies;
+- no checkpoint runs in a commit on the loop: the writer turns SQLite's automatic checkpoint
+  off and checkpoints in the thread every CHECKPOINT_CHANGES rows (`take_checkpoints`).
+
 It uses aiosqlite's `_execute` and `_conn`, as SQLAlchemy's own adapter does for isolation
-levels; tests/foundation/test_sqlite_driver.py pins the behaviour.
+levels; tests/foundation/test_sqlite_driver.py pins the behaviour. The thread and the loop
+never use a connection at once: its statements are serialised, and SQLAlchemy discards a
+connection whose statement was cancelled midway.
 """
 
 from __future__ import annotations
@@ -22,7 +38,8 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, cast
+from time import perf_counter
+from typing import Any, Final, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -35,6 +52,12 @@ from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
 
 Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
+
+INLINE_BUDGET: Final = 0.001  # seconds a statement may hold the event loop before it moves
+PROGRESS_STEPS: Final = 500  # SQLite VM steps between two looks at the clock
+WAIT_FOR_LOCKS: Final = "PRAGMA busy_timeout=10000"  # the connections' own (store/db.py)
+NO_WAIT: Final = "PRAGMA busy_timeout=0"  # on the event loop
+CHECKPOINT_CHANGES: Final = 250  # rows written between two checkpoints of a writer's WAL
 
 
 def _run(
@@ -62,6 +85,52 @@ def _run(
 def _begin(conn: sqlite3.Connection, statement: str) -> None:
     """In aiosqlite's thread: a deferred BEGIN on its own (OneHopServerSideCursor)."""
     conn.execute(statement).close()
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """In aiosqlite's thread: copy the WAL into the database, waiting for no reader."""
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+
+
+def is_read(operation: str) -> bool:
+    """A SELECT, which can be interrupted and run again without harm."""
+    return operation.lstrip()[:6].upper() == "SELECT"
+
+
+def _gave_way(error: sqlite3.OperationalError) -> bool:
+    """The statement stopped before doing anything: over its budget, or a lock held."""
+    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY)
+
+
+def _on_loop(
+    conn: sqlite3.Connection, begin: str | None, operation: str, parameters: Any, read: bool
+) -> tuple[Outcome | None, str | None]:
+    """On the event loop's thread, never waiting for a lock and a read for at most
+    INLINE_BUDGET: the outcome, or None to run the statement in the thread instead; and the
+    BEGIN still to send there (None once sent here)."""
+    conn.execute(NO_WAIT)
+    try:
+        if begin is not None:
+            try:
+                conn.execute(begin).close()
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+                return None, begin
+        if read:
+            deadline = perf_counter() + INLINE_BUDGET
+            conn.set_progress_handler(lambda: perf_counter() > deadline, PROGRESS_STEPS)
+        try:
+            return _run(conn, None, operation, parameters, False), None
+        except sqlite3.OperationalError as error:
+            if not (read and _gave_way(error)):
+                raise
+            return None, None
+        finally:
+            if read:
+                conn.set_progress_handler(None, 0)
+    finally:
+        conn.execute(WAIT_FOR_LOCKS)
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
@@ -105,12 +174,15 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             self._adapt_connection._handle_exception(error)
 
     async def _execute(self, operation: Any, parameters: Any, *, many: bool) -> None:
-        conn, adapt = self._connection, self._adapt_connection
+        conn, adapt = self._connection, cast("OneHopConnection", self._adapt_connection)
         async with adapt._execute_mutex:
-            begin, adapt.pending_begin = adapt.pending_begin, None  # type: ignore[attr-defined]
-            outcome: Outcome = await conn._execute(
-                _run, conn._conn, begin, operation, parameters, many
-            )
+            begin, adapt.pending_begin = adapt.pending_begin, None
+            outcome: Outcome | None = None
+            read = is_read(operation)
+            if not many and (read or adapt.quick):
+                outcome, begin = _on_loop(conn._conn, begin, operation, parameters, read)
+            if outcome is None:
+                outcome = await conn._execute(_run, conn._conn, begin, operation, parameters, many)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
@@ -146,17 +218,26 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     open in SQLite (a read-only autocommit use, or nothing run) does not go to the thread.
     A server-side cursor (`conn.stream`) sends the BEGIN in a trip of its own first."""
 
-    __slots__ = ("pending_begin",)
+    __slots__ = ("checkpoints_after", "pending_begin", "quick")
     _cursor_cls = OneHopCursor  # type: ignore[assignment]  # a subclass, as the base expects
     _ss_cursor_cls = OneHopServerSideCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:  # an aiosqlite.Connection
         super().__init__(dbapi, connection)
         self.pending_begin: str | None = None
+        self.quick = False  # this transaction's writes and commit run on the event loop
+        # the writer's: SQLite's total_changes at which to checkpoint next (None: SQLite's own)
+        self.checkpoints_after: int | None = None
 
-    def defer_begin(self, statement: str) -> None:
-        """Run `statement` (BEGIN, BEGIN IMMEDIATE) just before the next statement, in its trip."""
+    def defer_begin(self, statement: str, *, quick: bool = False) -> None:
+        """Run `statement` (BEGIN, BEGIN IMMEDIATE) just before the next statement, in its trip;
+        `quick`: the transaction's statements and commit run on the event loop (see above)."""
         self.pending_begin = statement
+        self.quick = quick
+
+    def take_checkpoints(self) -> None:
+        """This connection checkpoints its WAL itself, in the thread (see the module's doc)."""
+        self.checkpoints_after = self._connection._conn.total_changes + CHECKPOINT_CHANGES
 
     async def send_pending_begin(self) -> None:
         """The deferred BEGIN in a trip of its own, for a statement that cannot carry it."""
@@ -171,18 +252,41 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         return bool(self._connection._connection and self._connection.in_transaction)
 
     def commit(self) -> None:
-        if self._in_transaction():
+        quick, self.quick = self.quick, False
+        if not self._in_transaction():
+            return
+        if quick:
+            try:
+                self._connection._conn.commit()
+            except Exception as error:
+                self._handle_exception(error)
+        else:
             super().commit()
+        self._checkpoint_if_due()
 
     def rollback(self) -> None:
+        """On the event loop: a rollback waits for no lock and writes nothing (in WAL mode)."""
+        self.quick = False
         if self._in_transaction():
-            super().rollback()
+            try:
+                self._connection._conn.rollback()
+            except Exception as error:
+                self._handle_exception(error)
+
+    def _checkpoint_if_due(self) -> None:
+        due = self.checkpoints_after
+        if due is None or self._connection._conn.total_changes < due:
+            return
+        conn = self._connection
+        await_(conn._execute(_checkpoint, conn._conn))
+        self.checkpoints_after = conn._conn.total_changes + CHECKPOINT_CHANGES
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):
     """SQLAlchemy's aiosqlite DBAPI shim, handing out OneHopConnections."""
 
     def connect(self, *arg: Any, **kw: Any) -> OneHopConnection:
+        kw["check_same_thread"] = False  # the event loop's thread runs short statements too
         adapted = super().connect(*arg, **kw)
         return OneHopConnection(self, adapted._connection)
 

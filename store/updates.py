@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,15 +22,16 @@ async def claim_update(conn: AsyncConnection, update_id: int | None, now: dateti
     """
     if update_id is None:
         return True
-    dialect = conn.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = (
-        insert(processed_updates)
-        .values(update_id=update_id, received_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-    )
-    result = await conn.execute(stmt)
+    claim = _claim_statement(conn.dialect.name)
+    result = await conn.execute(claim, {"update_id": update_id, "received_at": now})
     return bool(result.rowcount)
+
+
+@functools.cache
+def _claim_statement(dialect: str) -> Any:
+    """Built once per dialect (a figure's every message claims); values come as parameters."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(processed_updates).on_conflict_do_nothing(index_elements=["update_id"])
 
 
 async def was_processed(conn: AsyncConnection, update_id: int) -> bool:

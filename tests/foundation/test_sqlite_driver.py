@@ -1,11 +1,13 @@
 """store/sqlite_driver.py: the one-trip aiosqlite cursor behaves like SQLAlchemy's own.
 
 Each test runs the same statements through the stock aiosqlite adapter and through ours and
-expects the same results, rowcounts, keys and errors; one test counts the trips to the thread.
+expects the same results, rowcounts, keys and errors. The others count the trips to the thread:
+one per statement that goes there, none for the short ones that run on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from store.db import Database
-from store.sqlite_driver import OneHopCursor, one_hop_dbapi
+from store.sqlite_driver import CHECKPOINT_CHANGES, OneHopCursor, one_hop_dbapi
 
 META = MetaData()
 PEOPLE = Table(
@@ -75,44 +77,136 @@ async def test_errors_roll_the_transaction_back(engine: AsyncEngine) -> None:
     assert names == ["An"]  # nothing partial of the failed transaction
 
 
-async def test_a_statement_is_one_trip_to_the_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
-    await db.migrate()
-    trips = 0
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The functions sent to aiosqlite's thread, by name, from now on."""
+    sent: list[str] = []
     original = aiosqlite.Connection._execute
 
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kw: Any) -> Any:
-        nonlocal trips
-        trips += 1
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: object, **kw: Any) -> Any:
+        sent.append(getattr(fn, "__name__", repr(fn)))
         return await original(self, fn, *args, **kw)
 
-    try:
-        async with db.read() as conn:
-            await conn.execute(text("select 1"))  # the connection's first use: BEGIN and all
-            monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-            rows = (await conn.execute(text("select 1 union all select 2"))).all()
-            assert isinstance(conn.sync_connection.connection.cursor(), OneHopCursor)  # type: ignore[union-attr]
-        assert rows == [(1,), (2,)]
-        assert trips == 2  # the select, and the rollback that ends the read
-        trips = 0
-        async with db.write() as conn:  # BEGIN IMMEDIATE rides with the first statement
-            await conn.execute(text("create table t (x)"))
-            await conn.execute(text("insert into t values (1)"))
-        assert trips == 3  # two statements and the commit
-        trips = 0
-        async with db.write() as conn:
-            pass
-        async with db.read() as conn:
-            pass
-        assert trips == 0  # nothing run, nothing begun, nothing to end
-        async with db.read(snapshot=False) as conn:  # one statement: no BEGIN, no ROLLBACK
-            assert (await conn.execute(text("select x from t"))).scalar_one() == 1
-            assert not conn.sync_connection.connection.driver_connection.in_transaction  # type: ignore[union-attr]
-        assert trips == 1
-    finally:
-        await db.close()
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    async with database.write() as conn:
+        await conn.execute(text("create table t (x)"))
+    async with database.read() as conn:  # connected: what follows counts statements only
+        await conn.execute(text("select 1"))
+    yield database
+    await database.close()
+
+
+async def test_a_statement_is_one_trip_to_the_thread(db: Database, trips: list[str]) -> None:
+    async with db.write() as conn:  # BEGIN IMMEDIATE rides with the first statement
+        await conn.execute(text("insert into t values (1)"))
+        await conn.execute(text("insert into t values (2)"))
+        assert isinstance(conn.sync_connection.connection.cursor(), OneHopCursor)  # type: ignore[union-attr]
+    assert trips == ["_run", "_run", "commit"]  # two statements and the commit
+    trips.clear()
+    async with db.write() as conn:
+        pass
+    async with db.read() as conn:
+        pass
+    assert trips == []  # nothing run, nothing begun, nothing to end
+
+
+async def test_short_statements_skip_the_thread(db: Database, trips: list[str]) -> None:
+    async with db.read() as conn:  # BEGIN, a select and the rollback, all on the event loop
+        rows = (await conn.execute(text("select 1 union all select 2"))).all()
+        assert _in_transaction(conn)
+    async with db.read(snapshot=False) as conn:  # one statement: no BEGIN, no ROLLBACK
+        assert (await conn.execute(text("SELECT count(*) from t"))).scalar_one() == 0
+        assert not _in_transaction(conn)
+    async with db.write(quick=True) as conn:  # a quick write: statements and commit
+        await conn.execute(text("insert into t values (1)"))
+        assert (await conn.execute(text("select x from t"))).scalar_one() == 1
+    assert rows == [(1,), (2,)]
+    assert trips == []
+    with pytest.raises(OperationalError):  # a failed quick write leaves nothing behind
+        async with db.write(quick=True) as conn:
+            await conn.execute(text("insert into t values (2)"))
+            await conn.execute(text("insert into nowhere values (3)"))
+    async with db.read() as conn:
+        assert (await conn.execute(text("select count(*) from t"))).scalar_one() == 1
+    assert trips == []
+
+
+async def test_a_long_read_moves_to_the_thread_in_its_snapshot(
+    db: Database, trips: list[str]
+) -> None:
+    """Over INLINE_BUDGET on the loop, a read is interrupted and runs again in the thread, in
+    the same transaction: inside a write it keeps what the transaction wrote."""
+    long_read = text(
+        "select count(*) from t, (with recursive n(i) as (select 1 union all select i + 1 "
+        "from n where i < 300000) select i from n)"
+    )
+    async with db.write(quick=True) as conn:
+        await conn.execute(text("insert into t values (1)"))
+        assert (await conn.execute(long_read)).scalar_one() == 300_000
+        assert (await conn.execute(text("select count(*) from t"))).scalar_one() == 1
+    assert trips == ["_run"]  # only the long read went there
+    async with db.read() as conn:
+        assert (await conn.execute(text("select count(*) from t"))).scalar_one() == 1
+
+
+async def test_a_busy_database_is_waited_for_in_the_thread(
+    db: Database, tmp_path: Path, trips: list[str]
+) -> None:
+    """Another process holds the write lock: the quick write waits for it in the thread (with
+    busy_timeout), and the event loop meanwhile goes on."""
+    other = sqlite3.connect(tmp_path / "db.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def write() -> None:
+        async with db.write(quick=True) as conn:
+            await conn.execute(text("insert into t values (7)"))
+
+    ticker = asyncio.create_task(ticking())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.2)
+    assert not writing.done() and ticks >= 5  # waiting, and not on the loop
+    other.execute("ROLLBACK")
+    other.close()
+    await asyncio.wait_for(writing, 5)
+    ticker.cancel()
+    assert trips[0] == "_run"  # BEGIN IMMEDIATE and the insert, in the thread
+    async with db.read() as conn:
+        assert (await conn.execute(text("select x from t"))).scalar_one() == 7
+
+
+async def test_the_writer_checkpoints_in_the_thread(
+    db: Database, tmp_path: Path, trips: list[str]
+) -> None:
+    """SQLite's automatic checkpoint is off for the writer (it would run in a commit on the
+    loop); the writer checkpoints in the thread once CHECKPOINT_CHANGES rows are written. Pages
+    reach the database file only through a checkpoint, so its size tells."""
+    path = tmp_path / "db.sqlite"
+    async with db.write(quick=True) as conn:
+        auto = (await conn.execute(text("pragma wal_autocheckpoint"))).scalar_one()
+    assert auto == 0
+    trips.clear()
+    empty = path.stat().st_size
+    for _ in range(CHECKPOINT_CHANGES - 1):  # past SQLite's own 1,000 pages
+        async with db.write(quick=True) as conn:
+            await conn.execute(text("insert into t values (zeroblob(5000))"))
+    assert trips == [] and path.stat().st_size == empty
+    async with db.write(quick=True) as conn:
+        await conn.execute(text("insert into t values (zeroblob(5000))"))
+    assert trips == ["_checkpoint"]
+    assert path.stat().st_size > CHECKPOINT_CHANGES * 5000
 
 
 async def test_a_stream_runs_inside_the_transaction(tmp_path: Path) -> None:

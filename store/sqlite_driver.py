@@ -16,9 +16,9 @@ module=one_hop_dbapi())`).
 Short statements skip the thread altogether. A trip costs little CPU but two wake-ups across
 cores, and the statement then runs on a cold core: in the bot a read that takes 0.08 ms in a
 loop took 1.1 ms that way (docs/benchmarks.md). So:
-- a SELECT runs first on the caller's thread, the event loop's, for at most INLINE_BUDGET;
-  one that would take longer is interrupted (SQLite keeps the transaction) and runs again in
-  the thread;
+- a read (SELECT, WITH … SELECT) runs first on the caller's thread, the event loop's, for
+  at most INLINE_BUDGET; one that would take longer is interrupted (SQLite keeps the
+  transaction) and runs again in the thread;
 - writes and COMMIT run on the loop only in a transaction opened as quick
   (`Database.write(quick=True)`: a few single-row statements), since a write cannot be
   interrupted and redone; a ROLLBACK always does (it waits for no lock and writes nothing);
@@ -36,6 +36,8 @@ connection whose statement was cancelled midway.
 from __future__ import annotations
 
 import collections
+import functools
+import re
 import sqlite3
 from collections.abc import Sequence
 from time import perf_counter
@@ -92,14 +94,20 @@ def _checkpoint(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
 
 
+_CHANGES = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=512)
 def is_read(operation: str) -> bool:
-    """A SELECT, which can be interrupted and run again without harm."""
-    return operation.lstrip()[:6].upper() == "SELECT"
+    """A query that changes nothing (SELECT, or WITH … SELECT), which can be interrupted and
+    run again without harm. Interrupting a write would roll its whole transaction back."""
+    head = operation.lstrip()[:6].upper()
+    return head == "SELECT" or (head[:4] == "WITH" and not _CHANGES.search(operation))
 
 
 def _gave_way(error: sqlite3.OperationalError) -> bool:
     """The statement stopped before doing anything: over its budget, or a lock held."""
-    return error.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY)
+    return (error.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY)
 
 
 def _on_loop(
@@ -114,7 +122,7 @@ def _on_loop(
             try:
                 conn.execute(begin).close()
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                if (error.sqlite_errorcode & 0xFF) != sqlite3.SQLITE_BUSY:
                     raise
                 return None, begin
         if read:

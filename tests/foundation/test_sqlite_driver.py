@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from store.db import Database
-from store.sqlite_driver import CHECKPOINT_CHANGES, OneHopCursor, one_hop_dbapi
+from store.sqlite_driver import CHECKPOINT_CHANGES, OneHopCursor, is_read, one_hop_dbapi
 
 META = MetaData()
 PEOPLE = Table(
@@ -135,6 +135,23 @@ async def test_short_statements_skip_the_thread(db: Database, trips: list[str]) 
     async with db.read() as conn:
         assert (await conn.execute(text("select count(*) from t"))).scalar_one() == 1
     assert trips == []
+
+
+@pytest.mark.parametrize(
+    ("operation", "read"),
+    [
+        ("SELECT update_id FROM processed_updates", True),
+        ("  select 1", True),
+        ("WITH v AS (SELECT 1 AS i) SELECT i, updated_at FROM v", True),
+        ("WITH v AS (SELECT 1 AS i) INSERT INTO t SELECT i FROM v", False),
+        ("INSERT INTO current_figures SELECT * FROM figures", False),
+        ("UPDATE figures SET superseded_by = ?", False),
+        ("with v as (select 1) delete from t", False),
+        ("PRAGMA wal_checkpoint(PASSIVE)", False),
+    ],
+)
+def test_only_reads_may_be_interrupted(operation: str, read: bool) -> None:
+    assert is_read(operation) is read
 
 
 async def test_a_long_read_moves_to_the_thread_in_its_snapshot(

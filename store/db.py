@@ -23,6 +23,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    mode = cursor.fetchone()  # "memory" for :memory:; a file system without WAL keeps "delete"
+    cast(OneHopConnection, dbapi_connection).in_wal = bool(mode and mode[0] == "wal")
     cursor.execute(WAIT_FOR_LOCKS)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")

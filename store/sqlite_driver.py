@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import logging
 import re
 import sqlite3
 from collections.abc import Sequence
@@ -52,6 +53,8 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 )
 from sqlalchemy.util import EMPTY_DICT
 from sqlalchemy.util.concurrency import await_
+
+log = logging.getLogger(__name__)
 
 Outcome = tuple[Any, list[Any], int, int | None]  # description, rows, rowcount, lastrowid
 
@@ -105,9 +108,14 @@ def is_read(operation: str) -> bool:
     return head == "SELECT" or (head[:4] == "WITH" and not _CHANGES.search(operation))
 
 
+def _code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code (0 for an error raised by the sqlite3 module itself)."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF
+
+
 def _gave_way(error: sqlite3.OperationalError) -> bool:
     """The statement stopped before doing anything: over its budget, or a lock held."""
-    return (error.sqlite_errorcode & 0xFF) in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY)
+    return _code(error) in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY)
 
 
 def _on_loop(
@@ -122,7 +130,7 @@ def _on_loop(
             try:
                 conn.execute(begin).close()
             except sqlite3.OperationalError as error:
-                if (error.sqlite_errorcode & 0xFF) != sqlite3.SQLITE_BUSY:
+                if _code(error) != sqlite3.SQLITE_BUSY:
                     raise
                 return None, begin
         if read:
@@ -226,7 +234,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
     open in SQLite (a read-only autocommit use, or nothing run) does not go to the thread.
     A server-side cursor (`conn.stream`) sends the BEGIN in a trip of its own first."""
 
-    __slots__ = ("checkpoints_after", "pending_begin", "quick")
+    __slots__ = ("checkpoints_after", "in_wal", "pending_begin", "quick")
     _cursor_cls = OneHopCursor  # type: ignore[assignment]  # a subclass, as the base expects
     _ss_cursor_cls = OneHopServerSideCursor
 
@@ -234,14 +242,16 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         super().__init__(dbapi, connection)
         self.pending_begin: str | None = None
         self.quick = False  # this transaction's writes and commit run on the event loop
+        self.in_wal = False  # journal_mode is WAL (store/db.py): the loop may commit, roll back
         # the writer's: SQLite's total_changes at which to checkpoint next (None: SQLite's own)
         self.checkpoints_after: int | None = None
 
     def defer_begin(self, statement: str, *, quick: bool = False) -> None:
         """Run `statement` (BEGIN, BEGIN IMMEDIATE) just before the next statement, in its trip;
-        `quick`: the transaction's statements and commit run on the event loop (see above)."""
+        `quick`: the transaction's statements and commit run on the event loop (see above),
+        in WAL mode only (a rollback journal's commit waits for locks and syncs)."""
         self.pending_begin = statement
-        self.quick = quick
+        self.quick = quick and self.in_wal
 
     def take_checkpoints(self) -> None:
         """This connection checkpoints its WAL itself, in the thread (see the module's doc)."""
@@ -263,7 +273,7 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         quick, self.quick = self.quick, False
         if not self._in_transaction():
             return
-        if quick:
+        if quick and self._on_loop_now():
             try:
                 self._connection._conn.commit()
             except Exception as error:
@@ -273,21 +283,36 @@ class OneHopConnection(AsyncAdapt_aiosqlite_connection):
         self._checkpoint_if_due()
 
     def rollback(self) -> None:
-        """On the event loop: a rollback waits for no lock and writes nothing (in WAL mode)."""
+        """On the event loop in WAL mode: a rollback there waits for no lock, writes nothing."""
         self.quick = False
-        if self._in_transaction():
+        if not self._in_transaction():
+            return
+        if self._on_loop_now():
             try:
                 self._connection._conn.rollback()
             except Exception as error:
                 self._handle_exception(error)
+        else:
+            super().rollback()
+
+    def _on_loop_now(self) -> bool:
+        """WAL mode, and no statement of this connection under way in the thread (only a
+        connection shared by several tasks, `:memory:`, could have one)."""
+        return self.in_wal and not self._execute_mutex.locked()
 
     def _checkpoint_if_due(self) -> None:
+        """After a commit: a due checkpoint in the thread. Its failure is logged, not raised:
+        the commit stands, and the next one tries again CHECKPOINT_CHANGES rows later."""
         due = self.checkpoints_after
-        if due is None or self._connection._conn.total_changes < due:
-            return
         conn = self._connection
-        await_(conn._execute(_checkpoint, conn._conn))
+        if due is None or conn._conn.total_changes < due:
+            return
         self.checkpoints_after = conn._conn.total_changes + CHECKPOINT_CHANGES
+        try:
+            await_(conn._execute(_checkpoint, conn._conn))
+        except Exception:
+            log.warning("WAL checkpoint failed; the next is due in %d rows", CHECKPOINT_CHANGES,
+                        exc_info=True)  # fmt: skip
 
 
 class OneHopDbapi(AsyncAdapt_aiosqlite_dbapi):

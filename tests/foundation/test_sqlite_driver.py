@@ -19,6 +19,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from store import sqlite_driver
 from store.db import Database
 from store.sqlite_driver import CHECKPOINT_CHANGES, OneHopCursor, is_read, one_hop_dbapi
 
@@ -216,14 +217,49 @@ async def test_the_writer_checkpoints_in_the_thread(
     assert auto == 0
     trips.clear()
     empty = path.stat().st_size
-    for _ in range(CHECKPOINT_CHANGES - 1):  # past SQLite's own 1,000 pages
+    for _ in range(CHECKPOINT_CHANGES - 1):  # 5 pages a row: past SQLite's own 1,000 pages
         async with db.write(quick=True) as conn:
-            await conn.execute(text("insert into t values (zeroblob(5000))"))
+            await conn.execute(text("insert into t values (zeroblob(20000))"))
     assert trips == [] and path.stat().st_size == empty
     async with db.write(quick=True) as conn:
-        await conn.execute(text("insert into t values (zeroblob(5000))"))
+        await conn.execute(text("insert into t values (zeroblob(20000))"))
     assert trips == ["_checkpoint"]
-    assert path.stat().st_size > CHECKPOINT_CHANGES * 5000
+    assert path.stat().st_size > CHECKPOINT_CHANGES * 20000
+
+
+async def test_a_failed_checkpoint_leaves_the_commit_standing(
+    db: Database,
+    trips: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def failing(conn: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(sqlite_driver, "_checkpoint", failing)
+    for n in range(CHECKPOINT_CHANGES):
+        async with db.write(quick=True) as conn:
+            await conn.execute(text("insert into t values (:n)"), {"n": n})
+    assert trips == ["failing"] and "checkpoint failed" in caplog.text
+    async with db.write(quick=True) as conn:  # not retried at every commit after
+        await conn.execute(text("insert into t values (-1)"))
+    async with db.read() as conn:
+        assert (
+            await conn.execute(text("select count(*) from t"))
+        ).scalar_one() == CHECKPOINT_CHANGES + 1
+    assert trips == ["failing"]
+
+
+async def test_only_a_quick_transaction_writes_on_the_loop(db: Database, trips: list[str]) -> None:
+    """The writer's one connection goes from a quick transaction to an ordinary one: the
+    ordinary one's write and commit go to the thread again."""
+    async with db.write(quick=True) as conn:
+        await conn.execute(text("insert into t values (1)"))
+    async with db.write() as conn:
+        await conn.execute(text("insert into t values (2)"))
+    async with db.write(quick=True) as conn:
+        await conn.execute(text("insert into t values (3)"))
+    assert trips == ["_run", "commit"]
 
 
 async def test_a_stream_runs_inside_the_transaction(tmp_path: Path) -> None:

@@ -209,7 +209,8 @@ async def per_message(work: Path, runs: int) -> None:
                 Row(
                     f"{name}, per message vs echo",
                     "≤ 2 × echo",
-                    f"{ms(sample.median)} = {ratio:.1f} × echo; {sql} SQL statements",
+                    f"{ms(sample.median)} = {ratio:.1f} × echo; {sql} SQL statement"
+                    + ("" if sql == 1 else "s"),
                     ratio <= 2,
                     f"median of {runs}; echo {ms(echo.median)} in the same run",
                 )

@@ -120,12 +120,12 @@ def at_or_above(figures: Iterable[UnitFigure], threshold: Fraction) -> list[Unit
     return _sorted([x for x in _rated(figures) if _cmp_threshold(x[1], threshold) >= 0], True)
 
 
-def rated_and_full(numerator: int | None, denominator: int | None) -> tuple[bool, bool]:
-    """Whether a figure has a rate (rate_of is not None), and whether it reaches 100%, without
-    a Fraction: a report counts them over ~86,000 units."""
+def is_full(numerator: int | None, denominator: int | None) -> bool:
+    """Whether a figure reaches 100%, without a Fraction: a report counts them over ~86,000
+    units."""
     if numerator is None or not denominator:
-        return False, False
-    return True, numerator >= denominator  # as _cmp_threshold(…, 1) would: num·1 ≥ 1·den
+        return False
+    return numerator >= denominator  # as _cmp_threshold(…, 1) would: num·1 ≥ 1·den
 
 
 def below_average(figures: Sequence[UnitFigure]) -> tuple[Pooled, list[UnitFigure]]:

@@ -64,8 +64,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 self.backlog -= 1
                 for never_run in (coroutine, handlers):  # no "never awaited" warnings
                     getattr(never_run, "close", lambda: None)()
-            if chat is not None and lock is not None and not lock.locked() and not lock._waiters:
-                self._locks.pop(chat.id, None)
+            if lock is not None and not lock.locked() and not lock._waiters:  # chat had one
+                self._locks.pop(chat.id, None)  # type: ignore[union-attr]
 
     async def _run(self, coroutine: Awaitable[Any], start: Callable[[], None]) -> None:
         task = asyncio.current_task()

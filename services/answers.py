@@ -26,11 +26,11 @@ from domain.stats import (
     at_or_above,
     below,
     below_average,
+    is_full,
     pooled_done,
     pooled_rate,
     ranks,
     rate_of,
-    rated_and_full,
     sort_by_rate,
     stale_before,
 )
@@ -309,13 +309,12 @@ class _Present:
     old: list[bool] = field(default_factory=list)  # dated before the cut-off
     missing: list[str] = field(default_factory=list)  # names of the units without a figure
     stale: list[str] = field(default_factory=list)
-    rated: int = 0  # with a rate (rate_of is not None)
-    full: int = 0  # … of 100% or more
+    full: int = 0  # of 100% or more
 
 
 def _with_figures(env: Env, code: str, rows: Sequence[AsOfRow], cutoff: date) -> _Present:
     """One pass over the assigned units. A report runs it over ~86,000 rows, where each further
-    pass (or a Fraction per unit to count the rated) cost ~0.1 s."""
+    pass (or a Fraction per unit to count those at 100%) cost ~0.1 s."""
     by_unit: dict[int | None, AsOfRow] = {r[AT_UNIT]: r for r in rows}
     out = _Present()
     for uid, ucode, name in _assigned_units(env, code):
@@ -330,9 +329,7 @@ def _with_figures(env: Env, code: str, rows: Sequence[AsOfRow], cutoff: date) ->
         out.figures.append(UnitFigure(ucode, num, den, as_of, row[AT_DONE]))
         out.names.append(name)
         out.old.append(old)
-        rated, full = rated_and_full(num, den)
-        out.rated += rated
-        out.full += full
+        out.full += is_full(num, den)
     return out
 
 
@@ -363,7 +360,7 @@ def facts_for(
         full=pooled.numerator if ind.kind == "yesno" else p.full,
         change=None if base_rate is None or pooled.rate is None else pooled.rate - base_rate,
         base_day=base_day, base_rate=base_rate, province_level=static.province_level,
-        rated=p.rated, figures=tuple(figures),
+        rated=len(rank_of), figures=tuple(figures),  # ranks: the units with a rate
     )  # fmt: skip
 
 
@@ -401,8 +398,9 @@ async def _base_rates(env: Env, codes: Sequence[str], day: date) -> dict[str, Fr
     known = env.ids.indicator_id
     assigned = {known[c]: _assigned_ids(env, c) for c in codes if c in known}
     async with env.db.read() as conn:
+        conn = await consistent(conn)  # the version and the sums from one snapshot
         version, _ = await data_version(conn)
-        found = await _bases(env, conn, assigned, day, version, same_snapshot=False)
+        found = await _bases(env, conn, assigned, day, version)
     rates = found or {}
     return {c: rates.get(known[c]) for c in codes if c in known}
 
@@ -568,12 +566,12 @@ async def _live(
 
 async def _bases(
     env: Env, conn: Any, assigned: dict[int, frozenset[int]], day: date,
-    version: Version | None, *, same_snapshot: bool = True,
+    version: Version | None,
 ) -> dict[int, Fraction | None] | None:  # fmt: skip
     """The pooled rates at the baseline, cached per (indicator, day) under the data version:
     a figure written anywhere (any process) changes the version, so the entry is not used.
     Computed in SQL on a miss; cached only from a snapshot no writer was inside. None when the
-    sums cannot be made, or (same_snapshot) when a write came after `version` was read."""
+    sums cannot be made, or when a write came after `version` was read (not one snapshot)."""
     out: dict[int, Fraction | None] = {}
     misses = {}
     for i, units in assigned.items():
@@ -585,7 +583,7 @@ async def _bases(
     if not misses:
         return out
     found = await pooled_at(conn, misses, day)
-    if found is None or (same_snapshot and found[0] != version):
+    if found is None or found[0] != version:
         return None
     summed_at, idle, pooled = found
     for i in misses:

@@ -163,7 +163,7 @@ async def _check_and_save(
     if isinstance(saved, Outcome):
         return saved
     after, new, corrected = saved
-    standing = None if corrected or latest is None else _latest_after(latest, new, env)
+    standing = None if latest is None else _latest_after(latest, new, env)
     if standing is None:  # an edit: what it replaced may have been a pair's latest; read anew
         async with env.db.read(snapshot=False) as conn:
             standing = _latest_of(await store.latest_as_of(

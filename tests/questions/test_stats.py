@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from domain.stats import (
     UnitFigure,
     below_average,
+    is_full,
     is_stale,
     pooled_rate,
     project,
     ranks,
     rate_of,
-    rated_and_full,
     reached_full,
     stale_before,
 )
@@ -60,13 +60,13 @@ def test_reached_full_and_missing_denominators() -> None:
 
 
 @given(st.none() | st.integers(0, 10**7), st.none() | st.integers(0, 10**7))
-def test_rated_and_full_agree_with_rate_of_and_reached_full(
+def test_is_full_agrees_with_reached_full_and_ranks_count_the_rated(
     num: int | None, den: int | None
 ) -> None:
-    rated, full = rated_and_full(num, den)
-    assert rated == (rate_of(num, den) is not None)
-    assert full == bool(reached_full([UnitFigure("u", num, den, D)]))
-    assert rated_and_full(den, den) == (bool(den), bool(den))  # exactly 100% counts as full
+    figure = UnitFigure("u", num, den, D)
+    assert is_full(num, den) == bool(reached_full([figure]))
+    assert is_full(den, den) == bool(den)  # exactly 100% counts as full
+    assert len(ranks([figure])) == (rate_of(num, den) is not None)  # facts' `rated`
 
 
 def test_staleness_follows_the_monthly_cycle() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -110,6 +111,8 @@ def test_format_int() -> None:
         (Decimal("0.24850"), "vi", "24,9%"),  # half-up, as the reports round
         (1, "vi", "100,0%"),
         (0.5, "en", "50.0%"),
+        (0.24850, "vi", "24,9%"),  # a float as written, not its binary value 0.248499…
+        (Fraction(497, 2000), "vi", "24,9%"),  # 24,85% exactly
     ],
 )
 def test_format_rate(fraction: Decimal, lang: str, expected: str) -> None:

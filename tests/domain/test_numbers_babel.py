@@ -20,7 +20,8 @@ from domain.numbers import (
 )
 
 # The formatters as they were: Babel asked on every call. Rounding (_points) and the language
-# fallback (_locale) did not change and are the module's own.
+# fallback (_locale) did not change and are the module's own: tests/domain/test_numbers.py
+# holds the rounding to the reports' half-up, floats and fractions included.
 
 
 def _format_int_babel(n: int, lang: str = "vi") -> str:

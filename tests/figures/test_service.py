@@ -177,3 +177,8 @@ async def test_missing_counts_only_figures_since_the_cycle_began(env: Env) -> No
     assert shorts["NCC"] in out.missing  # reported on 11/04: the previous cycle
     assert shorts["BTXH"] not in out.missing and shorts["LUONG_HUU"] not in out.missing
     assert env.catalogue.indicator("ASXH").short not in out.missing
+    # the message's own indicator, back-dated: its whole history is read, and still only the
+    # figures since 12/04 count
+    out = await svc.submit(env, OFFICER, "NCC 9/20 ngày 10/04", src(21, 21))
+    assert out.status == "saved", out
+    assert shorts["NCC"] in out.missing

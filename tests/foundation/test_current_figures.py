@@ -85,7 +85,9 @@ def _rows(found: list[store.FigureRow]) -> set[Key]:
 def _figure(rnd: random.Random) -> dict[str, object]:
     return {
         "unit_id": rnd.choice(UNITS), "indicator_id": rnd.choice(INDICATORS),
-        "numerator": rnd.randint(0, 50), "denominator": 50, "done": rnd.choice([None, True]),
+        # now and then no numerator, or a zero denominator: not rated, left out of the sums
+        "numerator": None if rnd.random() < 0.1 else rnd.randint(0, 50),
+        "denominator": 0 if rnd.random() < 0.1 else 50, "done": rnd.choice([None, True]),
         "as_of": rnd.choice(DAYS), "derived": rnd.random() < 0.2, "source": "message",
         "created_at": NOW, "voided": False,
     }  # fmt: skip
@@ -170,7 +172,9 @@ async def _other_past_reads(conn: AsyncConnection, ops: list[str]) -> None:
         want = expected[day]
         assert {_at_key(r) for r in tagged[day]} == want, (day, ops)
         assert {_at_key(r) for r in some[day]} == {k for k in want if k[1] in (1, 3)}, (day, ops)
-        assert set(rated_rows) == {(k[0], k[1], k[3], k[4], k[6]) for k in want}, (day, ops)
+        assert set(rated_rows) == {
+            (k[0], k[1], k[3], k[4], k[6]) for k in want if k[3] is not None and k[4]
+        }, (day, ops)
         _, latest = await store.unit_series_and_latest(conn, 1, [], INDICATORS, day)
         assert _rows(latest) == want, (day, ops)
         pooled = await pooled_at(conn, assigned, day)
@@ -182,8 +186,7 @@ def _at_key(r: Any) -> Key:  # an AsOfRow: id, unit, indicator, numerator, denom
 
 
 def _pooled(rows: set[Key]) -> dict[int, Pooled]:
-    """pooled_at from the oracle's rows (the denominators here are all 50: every numerator
-    set is rated)."""
+    """pooled_at from the oracle's rows: sums over the rated ones, counts of the told."""
     out: dict[int, Pooled] = {}
     for i in sorted({k[0] for k in rows}):
         mine = [k for k in rows if k[0] == i]

@@ -53,22 +53,25 @@ async def test_bounded_and_in_order_per_chat() -> None:
 
 async def test_a_cancelled_update_waiting_for_its_slot_back_leaks_no_slot() -> None:
     processor = PerChatUpdateProcessor(1)
-    lent = asyncio.Event()
+    drawn, holding, release = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     async def chart() -> None:
         async with waiting_elsewhere():
-            lent.set()
-            await asyncio.sleep(0)  # the drawing is done at once…
+            await drawn.wait()  # the drawing…
 
     async def text() -> None:
-        await lent.wait()
-        await asyncio.sleep(0.05)  # …but the slot is busy: the chart waits to take it back
+        holding.set()  # …meanwhile this update has the one slot, until released
+        await release.wait()
 
     charting = asyncio.create_task(processor.process_update(_update(1, 1), chart()))
     texting = asyncio.create_task(processor.process_update(_update(2, 2), text()))
-    await lent.wait()
-    await asyncio.sleep(0.01)
+    await holding.wait()
+    drawn.set()
+    for _ in range(5):  # the chart leaves `waiting_elsewhere` and waits to take its slot back
+        await asyncio.sleep(0)
+    assert not charting.done()
     charting.cancel()  # e.g. shutdown, while it waits for its slot back
+    release.set()
     await asyncio.gather(charting, texting, return_exceptions=True)
     probe = Probe()  # the bound still holds: two updates of different chats run one at a time
     await asyncio.gather(*(

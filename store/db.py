@@ -103,8 +103,7 @@ class Database:
     @asynccontextmanager
     async def read(self, *, snapshot: bool = True) -> AsyncIterator[AsyncConnection]:
         """A read connection. `snapshot=False` is for a single statement: on SQLite it runs
-        without BEGIN and ROLLBACK (one trip to the driver's thread instead of two), the
-        statement being its own snapshot."""
+        without BEGIN and ROLLBACK, the statement being its own snapshot."""
         async with (self.reader if snapshot else self._one_statement).connect() as conn:
             yield conn
 

@@ -1,9 +1,9 @@
-"""aiosqlite with one trip to its thread per statement.
+"""aiosqlite with at most one trip to its thread per statement, none for a short one.
 
 aiosqlite runs SQLite in a thread of its own; SQLAlchemy's adapter makes a separate trip there
 (a queue put, a thread wake-up, a future resolved back on the event loop) for each of creating
 the cursor, executing, fetching the rows and closing the cursor: four trips for a SELECT. On a
-small shared machine a trip costs 0.1-0.5 ms, most of a statement's cost (docs/benchmarks.md).
+small shared machine a trip costs 0.1-1 ms, most of a statement's cost (docs/benchmarks.md).
 This cursor sends one function that does all four in the thread and brings back the
 description, rows, rowcount and lastrowid together. The connection also saves the trips of
 transaction control: the BEGIN that store/db.py issues waits to ride along with the
@@ -21,7 +21,8 @@ loop took 1.1 ms that way (docs/benchmarks.md). So:
   transaction) and runs again in the thread;
 - writes and COMMIT run on the loop only in a transaction opened as quick
   (`Database.write(quick=True)`: a few single-row statements), since a write cannot be
-  interrupted and redone; a ROLLBACK always does (it waits for no lock and writes nothing);
+  interrupted and redone; a ROLLBACK always does (it waits for no lock and writes nothing),
+  both only in WAL mode and with no statement of the connection under way in the thread;
 - on the loop SQLite never waits for a lock: a busy database sends the statement to the
   thread, where busy_timeout applies;
 - no checkpoint runs in a commit on the loop: the writer turns SQLite's automatic checkpoint
@@ -150,7 +151,8 @@ def _on_loop(
 
 
 class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
-    """A buffered cursor whose execute is a single call into aiosqlite's thread."""
+    """A buffered cursor whose execute runs on the event loop (a short statement, above) or as
+    a single call into aiosqlite's thread."""
 
     __slots__ = ("_description", "_lastrowid", "_rowcount", "arraysize")
 

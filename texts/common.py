@@ -30,7 +30,7 @@ VI = {
         "Gửi tệp .xlsx/.csv để nhập số liệu · /xuat ASXH · /baocao thang 4\n\n"
         "<b>5. Tài khoản</b>\n"
         "/dangky &lt;mã mời&gt; hoặc /dangky Vĩnh Thủy · /toi\n"
-        "Quản trị: /moi, /nhom, /dongbo, /saoluu\n\n"
+        "Quản trị: /moi, /gan, /xoa, /quyen, /nhom, /dongbo, /saoluu\n\n"
         "Trong nhóm: gọi @{bot_username} hoặc trả lời tin nhắn của tôi."
     ),
     "stranger": (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -11,7 +12,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from store.sqlite_driver import WAIT_FOR_LOCKS, OneHopConnection, one_hop_dbapi
 
@@ -89,6 +90,10 @@ class Database:
         # the same pools, with the options of a single-statement read and a quick write
         self._one_statement = self.reader.execution_options(**{NO_BEGIN: True})
         self._quick_writer = self.writer.execution_options(**{QUICK: True})
+        # SQLite: the writer's one connection and a reader's, kept open between uses
+        self._kept_writer = _Kept(self.writer)
+        self._kept_reader = _Kept(self._one_statement)
+        self._writer_turn = asyncio.Lock()
 
     @property
     def dialect(self) -> str:
@@ -104,6 +109,10 @@ class Database:
     async def read(self, *, snapshot: bool = True) -> AsyncIterator[AsyncConnection]:
         """A read connection. `snapshot=False` is for a single statement: on SQLite it runs
         without BEGIN and ROLLBACK, the statement being its own snapshot."""
+        if self.is_sqlite and not snapshot and not self._kept_reader.busy:
+            async with self._kept_reader.use() as conn:
+                yield conn
+            return
         async with (self.reader if snapshot else self._one_statement).connect() as conn:
             yield conn
 
@@ -112,8 +121,19 @@ class Database:
         """One transaction: committed on success, rolled back on any error. `quick`: a few
         single-row statements (a figure submission), which on SQLite run and commit on the
         event loop without a trip to the driver's thread (store/sqlite_driver.py)."""
-        async with (self._quick_writer if quick else self.writer).begin() as conn:
-            yield conn
+        if not self.is_sqlite:
+            async with (self._quick_writer if quick else self.writer).begin() as conn:
+                yield conn
+            return
+        async with asyncio.timeout(WRITER_WAIT):  # as the pool's timeout would
+            await self._writer_turn.acquire()
+        try:
+            async with self._kept_writer.use() as conn:
+                conn.sync_connection.execution_options(**{QUICK: quick})  # type: ignore[union-attr]
+                async with conn.begin():
+                    yield conn
+        finally:
+            self._writer_turn.release()
 
     async def ping(self) -> None:
         """One trivial read: raises when the database cannot be reached (health checks)."""
@@ -122,14 +142,70 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema up to date (Alembic head); a fresh file and an old one alike."""
-        async with self.writer.begin() as conn:
+        async with self.write() as conn:
             await serialize_startup(conn)  # several instances starting at once migrate once
             await conn.run_sync(_upgrade_head)
 
     async def close(self) -> None:
+        await self._kept_reader.drop()
+        async with self._writer_turn:
+            await self._kept_writer.drop()
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
+
+
+WRITER_WAIT = 120.0  # seconds a write waits for the writer connection before it fails
+
+
+class _Kept:
+    """A pooled connection kept checked out between uses, on SQLite: the checkout, the return
+    (a rollback) and SQLAlchemy's close in a task of its own cost ~0.3 ms a message in the
+    bot, more than a question's statement in SQLite (docs/benchmarks.md). One user at a time
+    (`busy`; writes also take turns in Database.write). A use that ends in an error or a
+    cancellation gives it back to the pool, whose reset and invalidation then apply, and the
+    next use checks out afresh."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.conn: AsyncConnection | None = None
+        self.busy = False
+
+    @asynccontextmanager
+    async def use(self) -> AsyncIterator[AsyncConnection]:
+        self.busy = True
+        try:
+            conn = self.conn
+            if conn is None or conn.closed or conn.invalidated:
+                conn = self.conn = await self.engine.connect()
+            try:
+                yield conn
+                if conn.in_transaction():  # a read's autobegin (no BEGIN was sent on SQLite)
+                    await conn.rollback()
+            except BaseException:
+                await self.drop()
+                raise
+        finally:
+            self.busy = False
+
+    async def drop(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None:
+            await _to_the_end(conn.close())
+
+
+async def _to_the_end(cleanup: Coroutine[Any, Any, None]) -> None:
+    """Run a cleanup to its end even if the caller is cancelled meanwhile (then re-raise)."""
+    task = asyncio.ensure_future(cleanup)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    task.result()
 
 
 STARTUP_LOCK = 6_061_206  # any constant: the advisory lock key of migrations and catalogue sync

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store.schema import audit, chats, invites, join_requests, user_units, users
@@ -28,9 +29,24 @@ def _bump(*_: Any) -> None:
     _generation += 1
 
 
+_CHANGED = "dean06_people_changed"  # in Connection.info: a write to people is in this transaction
+
+
 def _changed(conn: AsyncConnection) -> None:
     _bump()
-    event.listen(conn.sync_connection, "commit", _bump, once=True)
+    conn.info[_CHANGED] = True
+
+
+def _ended(connection: Connection) -> None:
+    """At any commit or rollback: bump again if the transaction wrote to people. (A listener
+    per connection would pile up on store/db.py's kept connections, and listening twice on
+    one connection is a no-op, so the second write's commit went unseen.)"""
+    if connection.info.pop(_CHANGED, False):
+        _bump()
+
+
+event.listen(Engine, "commit", _ended)
+event.listen(Engine, "rollback", _ended)
 
 
 @dataclass(frozen=True)

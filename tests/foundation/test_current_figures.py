@@ -292,20 +292,20 @@ async def _raw_history(conn: AsyncConnection) -> None:
 
 
 async def test_migration_backfills_and_round_trips(db: Database) -> None:
-    async with db.writer.begin() as conn:
+    async with db.write() as conn:
         await conn.run_sync(downgrade_to, "0002")
         names = await conn.run_sync(lambda c: inspect(c).get_table_names())
         assert "current_figures" not in names
         await _raw_history(conn)
-    async with db.writer.begin() as conn:
+    async with db.write() as conn:
         await conn.run_sync(upgrade_to, "0003")
     async with db.read() as conn:
         expected = await oracle(conn, FAR)
         assert {(k[0], k[1], k[2]) for k in expected} == {(1, 1, 3), (1, 2, 4)}
         assert await table(conn) == expected
-    async with db.writer.begin() as conn:  # down and up again: the same rows
+    async with db.write() as conn:  # down and up again: the same rows
         await conn.run_sync(downgrade_to, "0002")
-    async with db.writer.begin() as conn:
+    async with db.write() as conn:
         await conn.run_sync(upgrade_to, "head")
     async with db.read() as conn:
         assert await table(conn) == expected

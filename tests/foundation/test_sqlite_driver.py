@@ -97,8 +97,12 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
     async with database.write() as conn:
         await conn.execute(text("create table t (x)"))
-    async with database.read() as conn:  # connected: what follows counts statements only
-        await conn.execute(text("select 1"))
+    for snapshot in (
+        False,
+        True,
+    ):  # connected (the kept one first): what follows counts statements only
+        async with database.read(snapshot=snapshot) as conn:
+            await conn.execute(text("select 1"))
     yield database
     await database.close()
 

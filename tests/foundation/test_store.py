@@ -51,12 +51,12 @@ async def test_fresh_file_migrates_and_is_idempotent(db: Database) -> None:
 async def test_downgrade_then_upgrade_round_trips(db: Database) -> None:
     from store.db import downgrade_to, upgrade_to
 
-    async with db.writer.begin() as conn:
+    async with db.write() as conn:
         await conn.run_sync(downgrade_to, "base")
     async with db.read() as conn:
         names = await conn.run_sync(lambda c: inspect(c).get_table_names())
         assert "figures" not in names
-    async with db.writer.begin() as conn:
+    async with db.write() as conn:
         await conn.run_sync(upgrade_to, "head")
     async with db.read() as conn:
         assert (await conn.execute(select(func.count()).select_from(figures))).scalar() == 0

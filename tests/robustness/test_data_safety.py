@@ -136,14 +136,14 @@ async def test_migration_stairway_with_data(seeded_template: Path, tmp_path: Pat
     db = Database(f"sqlite+aiosqlite:///{db_path}")
     try:
         for i in range(len(revisions) - 1, 0, -1):  # head → base+1, one step at a time
-            async with db.writer.begin() as conn:
+            async with db.write() as conn:
                 await conn.run_sync(downgrade_to, revisions[i - 1])
-            async with db.writer.begin() as conn:
+            async with db.write() as conn:
                 await conn.run_sync(upgrade_to, revisions[i])
-            async with db.writer.begin() as conn:
+            async with db.write() as conn:
                 await conn.run_sync(downgrade_to, revisions[i - 1])
         for rev in revisions[1:]:
-            async with db.writer.begin() as conn:
+            async with db.write() as conn:
                 await conn.run_sync(upgrade_to, rev)
         await db.migrate()
     finally:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from domain.text import strip_diacritics
+from domain.text import fold_keep_offsets
 
 # Dateparser is deliberately not used: every form we accept is a short regex, the regexes give
 # exact spans (the caller cuts the date out before reading the figures), and dateparser costs
@@ -77,20 +77,6 @@ class _Found(NamedTuple):
     date: date
     has_year: bool
     relative: bool
-
-
-def fold_keep_offsets(text: str) -> tuple[str, list[int]]:
-    """Lower-case, diacritics-free text plus, for each folded character, its index in `text`.
-
-    domain.text.fold() collapses spaces, which would shift the spans we hand back.
-    """
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, char in enumerate(text):
-        folded = " " if char.isspace() else strip_diacritics(char.lower())
-        chars.append(folded)
-        offsets.extend([index] * len(folded))
-    return "".join(chars), offsets
 
 
 def _year(raw: str | None, today: date) -> int:

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from domain.text import strip_diacritics
+from domain.text import fold_same_length
 
 _WORD = r"[a-z0-9]"
-
-
-def fold_same_length(text: str) -> str:
-    """Fold character by character so spans in the folded text are spans in the original.
-
-    Callers pass NFC text (Telegram sends NFC); a stray combining mark folds to a space.
-    """
-    out = []
-    for ch in text:
-        if unicodedata.combining(ch):
-            out.append(" ")
-            continue
-        folded = strip_diacritics(ch).lower()
-        out.append(folded[0] if len(folded) >= 1 else ch)
-    return "".join(out)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from domain.dates import find_dates, fold_keep_offsets
+from domain.dates import find_dates
 from domain.numbers import format_date
+from domain.text import fold_keep_offsets
 
 ROMAN = ("I", "II", "III", "IV")
 _ROMAN_VALUE = {"i": 1, "ii": 2, "iii": 3, "iv": 4}

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from domain.catalogue import Catalogue, Indicator
 from domain.language import detect_lang
-from domain.matching import NameIndex, fold_same_length
+from domain.matching import NameIndex
 from domain.periods import Period, parse_period
-from domain.text import fold_words
+from domain.text import fold_same_length, fold_words
 
 INTENTS = (
     "below_average",

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from domain.catalogue import Catalogue, Indicator
 from domain.dates import find_dates
-from domain.matching import Found, NameIndex, fold_same_length
+from domain.matching import Found, NameIndex
 from domain.numbers import parse_int, parse_percent
-from domain.text import fold
+from domain.text import fold, fold_same_length
 
 MAX_LENGTH = 4096  # Telegram's own limit for one message
 MAX_DRAFTS = 100

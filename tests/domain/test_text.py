@@ -1,4 +1,5 @@
-"""Folding text: the caches and the ASCII shortcut give exactly what the plain code gave."""
+"""Folding text: the caches, the ASCII shortcut and the translate tables give exactly what
+the plain code gave."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import re
 import unicodedata
 from enum import StrEnum
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from domain.text import fold, fold_words, strip_diacritics
+import domain.text
+from domain.text import fold, fold_keep_offsets, fold_same_length, fold_words, strip_diacritics
 
 # The implementation before the caches.
 
@@ -30,6 +33,27 @@ def _fold_old(text: str) -> str:
 
 def _fold_words_old(text: str) -> str:
     return _SPACES.sub(" ", _NON_WORD.sub(" ", _fold_old(text))).strip()
+
+
+def _fold_same_length_old(text: str) -> str:
+    out = []
+    for ch in text:
+        if unicodedata.combining(ch):
+            out.append(" ")
+            continue
+        folded = _strip_diacritics_old(ch).lower()
+        out.append(folded[0] if len(folded) >= 1 else ch)
+    return "".join(out)
+
+
+def _fold_keep_offsets_old(text: str) -> tuple[str, list[int]]:
+    chars: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        folded = " " if char.isspace() else _strip_diacritics_old(char.lower())
+        chars.append(folded)
+        offsets.extend([index] * len(folded))
+    return "".join(chars), offsets
 
 
 _VIETNAMESE = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
@@ -76,3 +100,24 @@ class _Kind(StrEnum):
 def test_results_are_plain_strings() -> None:
     assert type(strip_diacritics(_Kind.PLAIN)) is str
     assert type(fold(_Kind.PLAIN)) is str
+
+
+@given(_TEXTS)
+@example("Vĩnh Thủy sổ sức khỏe 2345/4000")
+@example("x\u0301y")  # a stray combining mark: a space, and no folded character
+@example("İ\u0130ß")  # folds to two characters
+def test_character_folds_match_the_loops(text: str) -> None:
+    assert fold_same_length(text) == _fold_same_length_old(text)
+    assert fold_keep_offsets(text) == _fold_keep_offsets_old(text)
+
+
+def test_characters_past_the_table_limit_fold_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(domain.text, "_TABLE_LIMIT", 0)  # nothing is kept
+    for table in ("_SAME_LENGTH", "_WITH_OFFSETS"):
+        fresh = domain.text._CharFolds(getattr(domain.text, table).fold_char)
+        monkeypatch.setattr(domain.text, table, fresh)
+    # two stray marks fold to nothing and 한 to three jamo: as long as the text, yet not one
+    # character for one
+    for text in ("\u0301\u0301한", "Ꙃ\u0301ǅ", "İ ꙃ  \u2003Ǆ"):
+        assert fold_same_length(text) == _fold_same_length_old(text)
+        assert fold_keep_offsets(text) == _fold_keep_offsets_old(text)

@@ -8,12 +8,14 @@ jobs are scheduled; 503 with the failing checks otherwise.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from telegram import Update
@@ -96,8 +98,29 @@ def count_alerts(sent: int, failed: int = 0) -> None:
     ALERTS_SENT.labels("failed").inc(failed)
 
 
+class _JsonBodies(httpx.AsyncClient):
+    """Sends a request's parameters as a JSON body, not form-encoded as PTB does: encoding a
+    1.4 KB Vietnamese reply for a form took 0.1-0.2 ms a message (urllib's per-byte quoting),
+    JSON 0.01 ms. PTB hands over the parameters as strings, objects among them JSON-encoded,
+    which the Bot API reads alike in either body (a string value is the parameter's text)."""
+
+    async def request(  # type: ignore[override]
+        self, method: str, url: Any, *, data: Any = None, files: Any = None, **kwargs: Any
+    ) -> httpx.Response:
+        if isinstance(data, dict) and not files:
+            headers = {**(kwargs.pop("headers", None) or {}), "Content-Type": "application/json"}
+            body = json.dumps(data, ensure_ascii=False).encode()
+            return await super().request(method, url, content=body, headers=headers, **kwargs)
+        return await super().request(method, url, data=data, files=files, **kwargs)
+
+
 class CountingRequest(HTTPXRequest):
-    """PTB's HTTP client, counting the Bot API's 429 answers (flood control)."""
+    """PTB's HTTP client, counting the Bot API's 429 answers (flood control); parameters go
+    as a JSON body (_JsonBodies; should PTB stop building its client in `_build_client`,
+    they go form-encoded again, which only costs time)."""
+
+    def _build_client(self) -> httpx.AsyncClient:
+        return _JsonBodies(**self._client_kwargs)
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         code, payload = await super().do_request(*args, **kwargs)

@@ -972,8 +972,9 @@ class FakeBotApi:
             ctype = request.content_type
             if ctype == "application/json":
                 body = await request.json()
-                if isinstance(body, dict):
-                    params.update(body)
+                if isinstance(body, dict):  # as the Bot API: a string is the parameter's text
+                    for key, value in body.items():
+                        params[key] = _decode_value(key, value) if isinstance(value, str) else value
             else:
                 form = await request.post()
                 for key, value in form.items():

@@ -295,7 +295,7 @@ async def _take(
 
 Series = dict[tuple[int, int], list[store.FigureRow]]
 # (indicator_id, unit_id) -> the pair's latest live figure as of today (for the receipt)
-Latest = dict[tuple[int, int], store.FigureRow]
+Latest = dict[tuple[int, int], store.Standing]
 
 
 async def _series(
@@ -448,7 +448,7 @@ async def _supersede_old(
 # --- receipts ---------------------------------------------------------------------------------
 
 
-def _latest_of(rows: Sequence[store.FigureRow]) -> Latest:
+def _latest_of(rows: Sequence[store.Standing]) -> Latest:
     return {(r.indicator_id, r.unit_id): r for r in rows}
 
 
@@ -470,7 +470,7 @@ def _receipts(
     """Rank and pooled rate from the province's latest figures; the unit's own history and
     start-of-year figure from `series`."""
     today = env.clock.today()
-    by_ind: dict[int, list[store.FigureRow]] = {}
+    by_ind: dict[int, list[store.Standing]] = {}
     for r in latest.values():
         by_ind.setdefault(r.indicator_id, []).append(r)
     year_start = date(today.year, 1, 1)
@@ -482,7 +482,7 @@ def _rate(num: int | None, den: int | None) -> Decimal | None:
     return Decimal(num) / Decimal(den) if num is not None and den else None
 
 
-def _receipt(env: Env, d: Draft, latest: dict[int, list[store.FigureRow]], series: Series,
+def _receipt(env: Env, d: Draft, latest: dict[int, list[store.Standing]], series: Series,
              year_start: date) -> Receipt:  # fmt: skip
     uid, iid = _ids(env, d)
     ind = env.catalogue.indicator(d.indicator or "")
@@ -509,7 +509,7 @@ def _diff(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def _standing(
-    env: Env, ind: Indicator, unit_id: int, rows: list[store.FigureRow]
+    env: Env, ind: Indicator, unit_id: int, rows: list[store.Standing]
 ) -> tuple[int | None, int, Decimal | None]:
     """Rank among assigned units that reported, and the pooled province rate."""
     assigned = _assigned(env).get(ind.code, frozenset())

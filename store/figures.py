@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from operator import itemgetter
-from typing import Any, Protocol, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -58,8 +58,7 @@ class FigureRow:
 
 
 class Standing(Protocol):
-    """A pair's latest figure as a receipt's rank and province rate read it: a FigureRow, or a
-    row of unit_series_and_latest as it comes (columns by name: no object built per unit)."""
+    """A pair's latest figure as a receipt's rank and province rate read it."""
 
     @property
     def id(self) -> int: ...
@@ -75,6 +74,19 @@ class Standing(Protocol):
     def done(self) -> bool | None: ...
     @property
     def as_of(self) -> date: ...
+
+
+class LatestFigure(NamedTuple):
+    """A Standing as unit_series_and_latest reads it for each of the province's units: a tuple
+    is built and read several times faster than a FigureRow or a SQLAlchemy Row by name."""
+
+    id: int
+    unit_id: int
+    indicator_id: int
+    numerator: int | None
+    denominator: int | None
+    done: bool | None
+    as_of: date
 
 
 # The columns of FigureRow, in its field order: a row of select(*FIGURE_ROW) builds one by
@@ -541,14 +553,14 @@ async def unit_series_and_latest(
     values = {"unit_id": unit_id, "indicator_ids": list(indicator_ids)}
     values |= {"recent_ids": list(recent_ids), "recent_since": since}
     values |= as_of_values(latest_ids, [day])
-    # all() and the rows as they come: iterating the result row by row and a FigureRow per
+    # all(), and a LatestFigure per unit: iterating the result row by row and a FigureRow per
     # unit were half of this read's ~0.7 ms
     rows = (await conn.execute(_unit_series_and_latest(conn.dialect.name), values)).all()
     own = sorted((r for r in rows if not r.part), key=itemgetter(6, 0))  # as_of, id: the
     series: dict[int, list[FigureRow]] = {}  # order of unit_series (the union has none)
     for r in own:
         series.setdefault(r[2], []).append(FigureRow(*r[:-1]))
-    return series, [cast(Standing, r) for r in rows if r.part]
+    return series, [LatestFigure._make(r[:7]) for r in rows if r.part]
 
 
 async def history(

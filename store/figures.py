@@ -87,6 +87,7 @@ class LatestFigure(NamedTuple):
     denominator: int | None
     done: bool | None
     as_of: date
+    derived: bool
 
 
 # The columns of FigureRow, in its field order: a row of select(*FIGURE_ROW) builds one by
@@ -560,7 +561,7 @@ async def unit_series_and_latest(
     series: dict[int, list[FigureRow]] = {}  # order of unit_series (the union has none)
     for r in own:
         series.setdefault(r[2], []).append(FigureRow(*r[:-1]))
-    return series, [LatestFigure._make(r[:7]) for r in rows if r.part]
+    return series, [LatestFigure(*r[:7], bool(r[9])) for r in rows if r.part]
 
 
 async def history(

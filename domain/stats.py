@@ -10,11 +10,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class UnitFigure:
-    """One unit's latest figure for one indicator (số liệu mới nhất của một đơn vị)."""
+class UnitFigure(NamedTuple):
+    """One unit's latest figure for one indicator (số liệu mới nhất của một đơn vị). A tuple:
+    an answer builds one per unit (78 to 3,321), at a third of a frozen dataclass's cost."""
 
     unit: str  # unit code
     numerator: int | None

@@ -14,7 +14,13 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from domain.numbers import format_change_points, format_date, format_int, format_rate
+from domain.numbers import (
+    format_change_points,
+    format_date,
+    format_int,
+    format_rate,
+    format_rate_of,
+)
 from domain.numbers import format_ratio_count as ratio
 from handlers.charts import send_chart
 from handlers.common import (
@@ -87,8 +93,10 @@ def _unit_line(i: int, x: UnitLine, lang: str) -> str:
     mark = " *" if x.stale else ""
     if x.numerator is None and x.done is not None:
         return t("q_line_done", lang, i=i, name=esc(x.name), mark=mark)
-    return t("q_line", lang, i=i, name=esc(x.name), rate=_rate(x.rate, lang),
-             num=_int(x.numerator, lang), den=_int(x.denominator, lang), mark=mark)  # fmt: skip
+    num, den = x.numerator, x.denominator
+    rate = "—" if num is None or not den else format_rate_of(num, den, lang)
+    return t("q_line", lang, i=i, name=esc(x.name), rate=rate, num=_int(num, lang),
+             den=_int(den, lang), mark=mark)  # fmt: skip
 
 
 def _listing(a: Answer) -> list[str]:

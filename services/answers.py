@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -65,9 +65,8 @@ NEEDS_INDICATOR = frozenset(
 TASK_INTENTS = frozenset({"tasks_overdue", "tasks_due_soon", "tasks_of_unit"})
 
 
-@dataclass(frozen=True)
-class UnitLine:
-    """One unit's figure in an answer."""
+class UnitLine(NamedTuple):
+    """One unit's figure in an answer (a tuple, as UnitFigure: one per unit)."""
 
     code: str
     name: str

@@ -561,7 +561,9 @@ async def unit_series_and_latest(
     series: dict[int, list[FigureRow]] = {}  # order of unit_series (the union has none)
     for r in own:
         series.setdefault(r[2], []).append(FigureRow(*r[:-1]))
-    return series, [LatestFigure(*r[:7], bool(r[9])) for r in rows if r.part]
+    return series, [
+        LatestFigure(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[9])) for r in rows if r.part
+    ]
 
 
 async def history(

@@ -10,6 +10,7 @@ from babel.numbers import format_percent, get_group_symbol
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from domain import numbers
 from domain.numbers import (
     Number,
     _locale,
@@ -102,3 +103,21 @@ def test_format_rate_matches_babel_at_any_precision(value: Decimal, lang: str, d
     assert _outcome(format_rate, value, lang, digits) == _outcome(
         _format_rate_babel, value, lang, digits
     )
+
+
+@given(
+    st.integers(min_value=-(10**14), max_value=10**14),
+    st.integers(min_value=1, max_value=10**14) | st.sampled_from([2, 8, 16, 2000, 34102]),
+    _LANGS,
+    st.integers(min_value=0, max_value=3),
+)
+@example(497, 2000, "vi", 1)  # a tie: 24,85% -> 24,9%
+@example(-1, 20000, "en", 1)  # rounds to negative zero: '-0.0%'
+@example(10**14 - 1, 1, "vi", 3)
+def test_a_rates_integer_rounding_matches_the_decimal_path(
+    num: int, den: int, lang: str, digits: int
+) -> None:
+    value = Fraction(num, den)
+    decimal_path = numbers._format_points(numbers._points(value, digits), lang, digits)
+    assert format_rate(value, lang, digits) == decimal_path
+    assert numbers.format_rate_of(num, den, lang, digits) == decimal_path

@@ -517,14 +517,28 @@ def _standing(
     if ind.kind == "yesno":
         done = sum(1 for r in rows if r.done)
         return None, len(rows), Decimal(done) / Decimal(len(assigned)) if assigned else None
-    rated = [(r.unit_id, _rate(r.numerator, r.denominator)) for r in rows]
-    rates = {u: v for u, v in rated if v is not None}
-    num = sum(r.numerator or 0 for r in rows if r.denominator)
-    den = sum(r.denominator or 0 for r in rows if r.denominator)
+    return rank_and_pool(unit_id, rows)
+
+
+def rank_and_pool(
+    unit_id: int, rows: Sequence[store.Standing]
+) -> tuple[int | None, int, Decimal | None]:
+    """The unit's competition rank among the rows with a rate (None without one of its own),
+    how many have one, and their pooled rate, as the answers count them (domain.stats: ranks,
+    pooled_rate). Rates compared by cross multiplication, exactly: a Decimal per unit cost the
+    receipt ~0.1 ms."""
+    rated = [(r.unit_id, r.numerator, r.denominator) for r in rows
+             if r.numerator is not None and r.denominator]  # fmt: skip
+    num = sum(n for _, n, _ in rated)
+    den = sum(d for _, _, d in rated)
     pooled = Decimal(num) / Decimal(den) if den else None
-    mine = rates.get(unit_id)
-    rank = 1 + sum(1 for v in rates.values() if v > mine) if mine is not None else None
-    return rank, len(rates), pooled
+    mine = next(((n, d) for u, n, d in rated if u == unit_id), None)
+    if mine is None:
+        return None, len(rated), pooled
+    m_num, m_den = mine
+    # n/d > m_num/m_den, whatever the denominators' signs
+    above = sum(1 for _, n, d in rated if (n * m_den - m_num * d) * (d * m_den) > 0)
+    return 1 + above, len(rated), pooled
 
 
 def cycle_start(day_due: int, today: date) -> date:

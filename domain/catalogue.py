@@ -138,6 +138,7 @@ class Catalogue:
     note: str = ""
     _by_code: dict[str, Unit] = field(default_factory=dict, repr=False)
     _ind_by_code: dict[str, Indicator] = field(default_factory=dict, repr=False)
+    _assigned_codes: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_code = {u.code: u for u in self.units}
@@ -171,6 +172,15 @@ class Catalogue:
         else:
             chosen = [self._by_code[c] for c in indicator.assigned]
         return [u for u in chosen if u.code not in indicator.assigned_except]
+
+    def is_assigned(self, unit_code: str, indicator: Indicator) -> bool:
+        """Whether the unit has the indicator assigned: every figure is checked, so the codes
+        are gathered once per indicator (a catalogue is not changed once loaded)."""
+        codes = self._assigned_codes.get(indicator.code)
+        if codes is None:
+            codes = frozenset(u.code for u in self.assigned_units(indicator))
+            self._assigned_codes[indicator.code] = codes
+        return unit_code in codes
 
     def unassigned_communes(self, indicator: Indicator) -> list[Unit]:
         """Communes left out of the pooled rate: 'không được giao chỉ tiêu'."""

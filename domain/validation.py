@@ -63,7 +63,7 @@ def check(
     issues: list[Issue] = []
     if figure.as_of > today:
         issues.append(_error("future_date", day=figure.as_of.isoformat()))
-    if unit_code not in {u.code for u in catalogue.assigned_units(ind)}:
+    if not catalogue.is_assigned(unit_code, ind):
         issues.append(_error("not_assigned"))
     issues += _value_errors(ind.kind, figure)
     return issues

@@ -70,11 +70,12 @@ async def latest_rows_at(
         return out
     values = as_of_values(ids, days, units)
     if len(days) == 1:  # untagged: each row is the figure's 8 columns
-        rows = await conn.execute(as_of_union(conn.dialect.name, units is not None, None), values)
-        out[days[0]] = [tuple(r) for r in rows]
+        # all(): row by row through the result cost more
+        result = await conn.execute(as_of_union(conn.dialect.name, units is not None, None), values)
+        out[days[0]] = [tuple(r) for r in result.all()]
         return out
     stmt = as_of_union(conn.dialect.name, units is not None, len(days))
-    for r in await conn.execute(stmt, values):
+    for r in (await conn.execute(stmt, values)).all():
         out[days[r[8]]].append(r[:8])  # the tag follows the figure's columns
     return out
 

@@ -94,6 +94,7 @@ class Database:
         self._kept_writer = _Kept(self.writer)
         self._kept_reader = _Kept(self._one_statement, autocommit=True)
         self._writer_turn = asyncio.Lock()
+        self._closed = False  # after close(): no connection is kept any more
 
     @property
     def dialect(self) -> str:
@@ -109,7 +110,7 @@ class Database:
     async def read(self, *, snapshot: bool = True) -> AsyncIterator[AsyncConnection]:
         """A read connection. `snapshot=False` is for a single statement: on SQLite it runs
         without BEGIN and ROLLBACK, the statement being its own snapshot."""
-        if self.is_sqlite and not snapshot and not self._kept_reader.busy:
+        if self.is_sqlite and not snapshot and not self._kept_reader.busy and not self._closed:
             async with self._kept_reader.use() as conn:
                 yield conn
             return
@@ -128,6 +129,10 @@ class Database:
         async with asyncio.timeout(WRITER_WAIT):  # as the pool's timeout would
             await self._writer_turn.acquire()
         try:
+            if self._closed:
+                async with (self._quick_writer if quick else self.writer).begin() as conn:
+                    yield conn
+                return
             async with self._kept_writer.use() as conn:
                 conn.sync_connection.execution_options(**{QUICK: quick})  # type: ignore[union-attr]
                 async with conn.begin():
@@ -147,7 +152,8 @@ class Database:
             await conn.run_sync(_upgrade_head)
 
     async def close(self) -> None:
-        await self._kept_reader.drop()
+        self._closed = True
+        await self._kept_reader.drop()  # a read under way gives it back when it ends
         async with self._writer_turn:
             await self._kept_writer.drop()
         await self.reader.dispose()
@@ -174,6 +180,7 @@ class _Kept:
         self.autocommit = autocommit
         self.conn: AsyncConnection | None = None
         self.busy = False
+        self.retiring = False  # dropped while in use: given back when the use ends
 
     @asynccontextmanager
     async def use(self) -> AsyncIterator[AsyncConnection]:
@@ -187,13 +194,20 @@ class _Kept:
                 if conn.in_transaction() and not self.autocommit:
                     await conn.rollback()
             except BaseException:
+                self.busy = False
                 await self.drop()
                 raise
         finally:
             self.busy = False
+        if self.retiring:
+            await self.drop()
 
     async def drop(self) -> None:
-        conn, self.conn = self.conn, None
+        """Give the connection back to the pool; one in use goes back when its use ends."""
+        if self.busy:
+            self.retiring = True
+            return
+        conn, self.conn, self.retiring = self.conn, None, False
         if conn is not None:
             await _to_the_end(conn.close())
 

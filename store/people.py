@@ -40,8 +40,10 @@ def _changed(conn: AsyncConnection) -> None:
 def _ended(connection: Connection) -> None:
     """At any commit or rollback: bump again if the transaction wrote to people. (A listener
     per connection would pile up on store/db.py's kept connections, and listening twice on
-    one connection is a no-op, so the second write's commit went unseen.)"""
-    if connection.info.pop(_CHANGED, False):
+    one connection is a no-op, so the second write's commit went unseen.) An invalidated
+    connection (a statement cancelled midway) has no info to read, which would raise in place
+    of the cancellation: bump anyway, the cache only reads again."""
+    if connection.invalidated or connection.info.pop(_CHANGED, False):
         _bump()
 
 

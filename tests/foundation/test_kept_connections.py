@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
+import store.people  # noqa: F401  (its commit and rollback listeners, as in the bot)
 from store.db import Database
 
 
@@ -130,3 +131,44 @@ async def test_close_returns_the_kept_connections(db: Database) -> None:
 async def _in_sqlite_transaction(conn: Any) -> bool:
     raw = await conn.get_raw_connection()
     return bool(raw.driver_connection.in_transaction)
+
+
+_SLOW = (  # a read that outlasts the loop's 1 ms budget and goes on in the thread for a while
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000) "
+    "SELECT count(*) FROM c"
+)
+
+
+@pytest.mark.parametrize("where", ["write", "read", "single read"])
+async def test_a_statement_cancelled_midway_raises_the_cancellation(
+    db: Database, where: str
+) -> None:
+    """SQLAlchemy invalidates the connection; its rollback event must not read the
+    connection's info then (store/people._ended), which raised in place of the cancellation."""
+
+    async def slow() -> None:
+        uses = {"write": db.write, "read": db.read, "single read": lambda: db.read(snapshot=False)}
+        async with uses[where]() as conn:
+            if where == "write":
+                await conn.execute(text("insert into t values (9)"))  # rolled back
+            await conn.execute(text(_SLOW))
+
+    task = asyncio.create_task(slow())
+    await asyncio.sleep(0.1)  # in the thread by now
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):  # not an error of the invalidated connection
+        await task
+    async with db.write() as conn:
+        await conn.execute(text("insert into t values (1)"))
+    assert await _count(db) == 1
+
+
+async def test_close_waits_for_a_read_under_way(db: Database) -> None:
+    async with db.read(snapshot=False) as conn:
+        await db.close()
+        assert (await conn.execute(text("select count(*) from t"))).scalar_one() == 0
+    pools: list[Any] = [db.reader.sync_engine.pool, db.writer.sync_engine.pool]
+    assert [p.checkedout() for p in pools] == [0, 0]
+    async with db.write() as conn:  # after close, the pool as before: nothing is kept
+        await conn.execute(text("insert into t values (1)"))
+    assert db._kept_writer.conn is None

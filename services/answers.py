@@ -37,8 +37,7 @@ from domain.stats import (
 from domain.text import fold
 from services.access import Actor
 from services.context import Env
-from store.figures import FigureRow, latest_as_of
-from store.stats import (
+from store.figures import (
     AT_AS_OF,
     AT_DENOMINATOR,
     AT_DONE,
@@ -46,6 +45,11 @@ from store.stats import (
     AT_NUMERATOR,
     AT_UNIT,
     AsOfRow,
+    FigureRow,
+    latest_as_of,
+)
+from store.stats import Pooled as StorePooled
+from store.stats import (
     Summaries,
     Summary,
     Version,
@@ -57,7 +61,6 @@ from store.stats import (
     reported_between,
     summaries,
 )
-from store.stats import Pooled as StorePooled
 
 NEEDS_INDICATOR = frozenset(
     {"below_average", "above_average", "not_meeting_target", "reached_100", "done", "ranking"}

@@ -28,6 +28,17 @@ from services.access import Actor, aware
 from services.context import Env
 from store import figures as store
 from store import people
+from store.figures import (
+    AT_AS_OF,
+    AT_DENOMINATOR,
+    AT_DONE,
+    AT_ID,
+    AT_INDICATOR,
+    AT_NUMERATOR,
+    AT_UNIT,
+    AsOfRow,
+)
+from store.stats import latest_rows_at
 from store.updates import claim_update
 
 PENDING_TTL = timedelta(hours=24)
@@ -165,9 +176,10 @@ async def _check_and_save(
     after, new, corrected = saved
     standing = None if latest is None else _latest_after(latest, new, env)
     if standing is None:  # an edit: what it replaced may have been a pair's latest; read anew
+        today = env.clock.today()
         async with env.db.read(snapshot=False) as conn:
-            standing = _latest_of(await store.latest_as_of(
-                conn, {_ids(env, d)[1] for d in drafts}, env.clock.today()))  # fmt: skip
+            rows = await latest_rows_at(conn, {_ids(env, d)[1] for d in drafts}, [today])
+        standing = _latest_of(rows[today])
     receipts, missing = _receipts(env, drafts, after, wanted, standing)
     return Outcome("saved", receipts=receipts, missing=missing, message_id=source.message_id,
                    corrected=corrected)  # fmt: skip
@@ -295,7 +307,7 @@ async def _take(
 
 Series = dict[tuple[int, int], list[store.FigureRow]]
 # (indicator_id, unit_id) -> the pair's latest live figure as of today (for the receipt)
-Latest = dict[tuple[int, int], store.Standing]
+Latest = dict[tuple[int, int], AsOfRow]
 
 
 async def _series(
@@ -448,8 +460,8 @@ async def _supersede_old(
 # --- receipts ---------------------------------------------------------------------------------
 
 
-def _latest_of(rows: Sequence[store.Standing]) -> Latest:
-    return {(r.indicator_id, r.unit_id): r for r in rows}
+def _latest_of(rows: Sequence[AsOfRow]) -> Latest:
+    return {(r[AT_INDICATOR], r[AT_UNIT]): r for r in rows}
 
 
 def _latest_after(latest: Latest, new: Sequence[store.FigureRow], env: Env) -> Latest:
@@ -459,8 +471,10 @@ def _latest_after(latest: Latest, new: Sequence[store.FigureRow], env: Env) -> L
     for row in new:
         key = (row.indicator_id, row.unit_id)
         held = after.get(key)
-        if row.as_of <= today and (held is None or (row.as_of, row.id) > (held.as_of, held.id)):
-            after[key] = row
+        if row.as_of <= today and (
+            held is None or (row.as_of, row.id) > (held[AT_AS_OF], held[AT_ID])
+        ):
+            after[key] = store.values_of(row)
     return after
 
 
@@ -470,9 +484,9 @@ def _receipts(
     """Rank and pooled rate from the province's latest figures; the unit's own history and
     start-of-year figure from `series`."""
     today = env.clock.today()
-    by_ind: dict[int, list[store.Standing]] = {}
+    by_ind: dict[int, list[AsOfRow]] = {}
     for r in latest.values():
-        by_ind.setdefault(r.indicator_id, []).append(r)
+        by_ind.setdefault(r[AT_INDICATOR], []).append(r)
     year_start = date(today.year, 1, 1)
     receipts = tuple(_receipt(env, d, by_ind, series, year_start) for d in drafts)
     return receipts, _missing(env, drafts, series, wanted, today)
@@ -482,7 +496,7 @@ def _rate(num: int | None, den: int | None) -> Decimal | None:
     return Decimal(num) / Decimal(den) if num is not None and den else None
 
 
-def _receipt(env: Env, d: Draft, latest: dict[int, list[store.Standing]], series: Series,
+def _receipt(env: Env, d: Draft, latest: dict[int, list[AsOfRow]], series: Series,
              year_start: date) -> Receipt:  # fmt: skip
     uid, iid = _ids(env, d)
     ind = env.catalogue.indicator(d.indicator or "")
@@ -509,26 +523,24 @@ def _diff(a: Decimal | None, b: Decimal | None) -> Decimal | None:
 
 
 def _standing(
-    env: Env, ind: Indicator, unit_id: int, rows: list[store.Standing]
+    env: Env, ind: Indicator, unit_id: int, rows: list[AsOfRow]
 ) -> tuple[int | None, int, Decimal | None]:
     """Rank among assigned units that reported, and the pooled province rate."""
     assigned = _assigned(env).get(ind.code, frozenset())
-    rows = [r for r in rows if r.unit_id in assigned]
+    rows = [r for r in rows if r[AT_UNIT] in assigned]
     if ind.kind == "yesno":
-        done = sum(1 for r in rows if r.done)
+        done = sum(1 for r in rows if r[AT_DONE])
         return None, len(rows), Decimal(done) / Decimal(len(assigned)) if assigned else None
     return rank_and_pool(unit_id, rows)
 
 
-def rank_and_pool(
-    unit_id: int, rows: Sequence[store.Standing]
-) -> tuple[int | None, int, Decimal | None]:
+def rank_and_pool(unit_id: int, rows: Sequence[AsOfRow]) -> tuple[int | None, int, Decimal | None]:
     """The unit's competition rank among the rows with a rate (None without one of its own),
     how many have one, and their pooled rate, as the answers count them (domain.stats: ranks,
     pooled_rate). Rates compared by cross multiplication, exactly: a Decimal per unit cost the
     receipt ~0.1 ms."""
-    rated = [(r.unit_id, r.numerator, r.denominator) for r in rows
-             if r.numerator is not None and r.denominator]  # fmt: skip
+    rated = [(r[AT_UNIT], r[AT_NUMERATOR], r[AT_DENOMINATOR]) for r in rows
+             if r[AT_NUMERATOR] is not None and r[AT_DENOMINATOR]]  # fmt: skip
     num = sum(n for _, n, _ in rated)
     den = sum(d for _, _, d in rated)
     pooled = Decimal(num) / Decimal(den) if den else None

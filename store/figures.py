@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -57,37 +57,26 @@ class FigureRow:
     note: str | None = None
 
 
-class Standing(Protocol):
-    """A pair's latest figure as a receipt's rank and province rate read it."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def unit_id(self) -> int: ...
-    @property
-    def indicator_id(self) -> int: ...
-    @property
-    def numerator(self) -> int | None: ...
-    @property
-    def denominator(self) -> int | None: ...
-    @property
-    def done(self) -> bool | None: ...
-    @property
-    def as_of(self) -> date: ...
+# An as-of row (store.stats.latest_rows_at; a submission's province figures), by position:
+# row[AT_UNIT] is its unit id. Plain tuples, not FigureRow or a NamedTuple: the garbage
+# collector stops tracking a tuple of plain values at its first pass, so a report's ~86,000
+# rows add nothing to the full collections its other objects set off (NamedTuples stay
+# tracked: a full collection more a report, ~0.2 s; and a FigureRow costs ~3 µs to build).
+AsOfRow = tuple[int, int, int, int | None, int | None, bool | None, date, bool]
+AT_ID: Final = 0
+AT_UNIT: Final = 1
+AT_INDICATOR: Final = 2
+AT_NUMERATOR: Final = 3
+AT_DENOMINATOR: Final = 4
+AT_DONE: Final = 5
+AT_AS_OF: Final = 6
+AT_DERIVED: Final = 7
 
 
-class LatestFigure(NamedTuple):
-    """A Standing as unit_series_and_latest reads it for each of the province's units: a tuple
-    is built and read several times faster than a FigureRow or a SQLAlchemy Row by name."""
-
-    id: int
-    unit_id: int
-    indicator_id: int
-    numerator: int | None
-    denominator: int | None
-    done: bool | None
-    as_of: date
-    derived: bool
+def values_of(row: FigureRow) -> AsOfRow:
+    """A FigureRow's values as an AsOfRow (a new figure joining rows read as those)."""
+    return (row.id, row.unit_id, row.indicator_id, row.numerator, row.denominator, row.done,
+            row.as_of, row.derived)  # fmt: skip
 
 
 # The columns of FigureRow, in its field order: a row of select(*FIGURE_ROW) builds one by
@@ -546,7 +535,7 @@ def _unit_series_and_latest(dialect: str) -> CompoundSelect[Any]:
 async def unit_series_and_latest(
     conn: AsyncConnection, unit_id: int, indicator_ids: Iterable[int],
     latest_ids: Sequence[int], day: date, recent_ids: Iterable[int] = (), since: date = date.max,
-) -> tuple[dict[int, list[FigureRow]], list[Standing]]:  # fmt: skip
+) -> tuple[dict[int, list[FigureRow]], list[AsOfRow]]:  # fmt: skip
     """One statement for a submission's write transaction: unit_series(unit_id, indicator_ids)
     and latest_as_of(latest_ids, day) (every unit's, for the receipt's rank and province rate),
     which would otherwise cost a second trip. For `recent_ids` only the figures dated on or
@@ -554,13 +543,13 @@ async def unit_series_and_latest(
     values = {"unit_id": unit_id, "indicator_ids": list(indicator_ids)}
     values |= {"recent_ids": list(recent_ids), "recent_since": since}
     values |= as_of_values(latest_ids, [day])
-    # all(), columns by position and a LatestFigure per unit: iterating the result row by row,
+    # all(), columns by position and an AsOfRow per unit: iterating the result row by row,
     # reading a Row by name and a FigureRow per unit were half of this read's ~0.7 ms
     own: list[Any] = []
-    latest: list[Standing] = []
+    latest: list[AsOfRow] = []
     for r in (await conn.execute(_unit_series_and_latest(conn.dialect.name), values)).all():
         if r[-1]:  # part 1
-            latest.append(LatestFigure(r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[9])))
+            latest.append((r[0], r[1], r[2], r[3], r[4], r[5], r[6], bool(r[9])))
         else:
             own.append(r)
     own.sort(key=itemgetter(6, 0))  # as_of, id: unit_series' order (the union has none)

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -30,28 +30,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from store.figures import FIGURE_ROW, FigureRow, as_of_seek, as_of_union, as_of_values
+from store.figures import (
+    FIGURE_ROW,
+    AsOfRow,
+    FigureRow,
+    as_of_seek,
+    as_of_union,
+    as_of_values,
+)
 from store.schema import current_figures, figures
 
 
 def _live() -> object:
     return and_(figures.c.superseded_by.is_(None), figures.c.voided.is_(False))
-
-
-# An as-of row of latest_rows_at, by position: row[AT_UNIT] is its unit id. Plain tuples, not
-# FigureRow or a NamedTuple: the garbage collector stops tracking a tuple of plain values at
-# its first pass, so a report's ~86,000 rows add nothing to the full collections its other
-# objects set off (NamedTuples stay tracked: a full collection more a report, ~0.2 s; and a
-# FigureRow costs ~3 µs to build).
-AsOfRow = tuple[int, int, int, int | None, int | None, bool | None, date, bool]
-AT_ID: Final = 0
-AT_UNIT: Final = 1
-AT_INDICATOR: Final = 2
-AT_NUMERATOR: Final = 3
-AT_DENOMINATOR: Final = 4
-AT_DONE: Final = 5
-AT_AS_OF: Final = 6
-AT_DERIVED: Final = 7
 
 
 async def latest_rows_at(

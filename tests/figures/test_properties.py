@@ -12,7 +12,6 @@ from domain.numbers import format_date, format_int, format_rate
 from domain.stats import UnitFigure, pooled_rate, ranks
 from domain.submissions import MAX_LENGTH, MAX_VALUE, looks_like_submission, parse
 from services.figures import rank_and_pool
-from store.figures import LatestFigure
 from tests.figures.test_corpus_real import CAT, TODAY, VOCAB
 
 RATIO_NAMES = ["ASXH", "asxh", "tk asxh", "Người có công", "nguoi co cong", "BTXH",
@@ -135,10 +134,9 @@ def test_a_receipts_rank_and_province_rate_are_the_answers(
 ) -> None:
     """Equal rates share a rank, units without a rate are left out, negative totals compare
     right: what domain.stats gives the answers."""
-    rows = [LatestFigure(i, i, 1, num, den, None, TODAY, False)
-            for i, (num, den) in enumerate(figures)]  # fmt: skip
+    rows = [(i, i, 1, num, den, None, TODAY, False) for i, (num, den) in enumerate(figures)]
     rank, ranked, pooled = rank_and_pool(pick, rows)
-    as_units = [UnitFigure(str(r.unit_id), r.numerator, r.denominator, TODAY) for r in rows]
+    as_units = [UnitFigure(str(i), num, den, TODAY) for i, (num, den) in enumerate(figures)]
     expected = pooled_rate(as_units)
     assert ranked == expected.units
     num, den = expected.numerator, expected.denominator

@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from store import figures as store
 from store.db import Database, downgrade_to, upgrade_to
+from store.figures import AT_NUMERATOR, AT_UNIT
 from store.schema import current_figures, figures, indicators, units
-from store.stats import AT_NUMERATOR, Pooled, latest_rows_at, pooled_at
+from store.stats import Pooled, latest_rows_at, pooled_at
 
 NOW = datetime(2026, 4, 20, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 UNITS, INDICATORS = (1, 2, 3), (1, 2)
@@ -176,7 +177,7 @@ async def _other_past_reads(conn: AsyncConnection, ops: list[str]) -> None:
             (k[0], k[1], k[3], k[4], k[6]) for k in want if k[3] is not None and k[4]
         }, (day, ops)
         _, latest = await store.unit_series_and_latest(conn, 1, [], INDICATORS, day)
-        assert _rows(latest) == want, (day, ops)
+        assert {_at_key(r) for r in latest} == want, (day, ops)
         pooled = await pooled_at(conn, assigned, day)
         assert pooled is not None and pooled[2] == _pooled(want), (day, ops)
 
@@ -246,7 +247,7 @@ async def test_submission_read_brings_other_indicators_only_since_the_cycle(db: 
     assert [r.numerator for r in series[1]] == [5, 10, 20]  # the message's indicator: all of it
     assert [r.numerator for r in series[2]] == [40]  # the other: from the cycle's first day
     assert [r.numerator for r in whole[2]] == [30, 40]  # without `since`: all of it
-    assert sorted((r.unit_id, r.numerator) for r in latest) == [(1, 40), (2, 50)]
+    assert sorted((r[AT_UNIT], r[AT_NUMERATOR]) for r in latest) == [(1, 40), (2, 50)]
 
 
 async def test_a_new_figure_costs_one_statement_more(db: Database) -> None:

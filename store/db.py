@@ -166,8 +166,8 @@ WRITER_WAIT = 120.0  # seconds a write waits for the writer connection before it
 
 class _Kept:
     """A pooled connection kept checked out between uses, on SQLite: the checkout, the return
-    (a rollback) and SQLAlchemy's close in a task of its own cost ~0.3 ms a message in the
-    bot, more than a question's statement in SQLite (docs/benchmarks.md). One user at a time
+    (a rollback) and SQLAlchemy's close in a task of its own cost a message 0.2-0.3 ms in the
+    bot (paired runs), more than a question's statement takes in SQLite. One user at a time
     (`busy`; writes also take turns in Database.write). A use that ends in an error or a
     cancellation gives it back to the pool, whose reset and invalidation then apply, and the
     next use checks out afresh."""

@@ -126,13 +126,8 @@ def format_rate(fraction: Number, lang: str = "vi", digits: int = 1) -> str:
     No thousands grouping: a rate above 999% is a data error the reader should see plainly,
     and the output must read back through parse_percent.
     """
-    if (
-        type(fraction) is Fraction
-        and 0 <= digits <= 3
-        and abs(fraction.numerator) < _EXACT_BELOW
-        and fraction.denominator < _EXACT_BELOW
-    ):
-        return _format_fraction(fraction.numerator, fraction.denominator, lang, digits)
+    if type(fraction) is Fraction:
+        return format_rate_of(fraction.numerator, fraction.denominator, lang, digits)
     return _format_points(_points(fraction, digits), lang, digits)
 
 
@@ -146,7 +141,7 @@ def format_rate_of(num: int, den: int, lang: str = "vi", digits: int = 1) -> str
     Fraction: an answer renders one per unit."""
     if abs(num) < _EXACT_BELOW and 0 < den < _EXACT_BELOW and 0 <= digits <= 3:
         return _format_fraction(num, den, lang, digits)
-    return format_rate(Fraction(num, den), lang, digits)
+    return _format_points(_points(Fraction(num, den), digits), lang, digits)
 
 
 def _format_fraction(num: int, den: int, lang: str, digits: int) -> str:

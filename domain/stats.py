@@ -6,7 +6,7 @@ decided without float rounding; convert with `float()` only for drawing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
@@ -162,6 +162,23 @@ def ranks(figures: Iterable[UnitFigure], *, descending: bool = True) -> dict[str
             rank, previous = position, f
         out[f.unit] = rank
     return out
+
+
+def rank_and_pool(
+    unit: Hashable, figures: Iterable[tuple[Hashable, int | None, int | None]]
+) -> tuple[int | None, Pooled]:
+    """One unit's rank as `ranks` gives it (equal rates share it; None without a rate of its
+    own) and `pooled_rate`'s pool, from (unit, numerator, denominator) in one pass, no sort:
+    a receipt ranks one unit among the province's."""
+    rated = [(u, n, d) for u, n, d in figures if n is not None and d]
+    pooled = Pooled(sum(n for _, n, _ in rated), sum(d for _, _, d in rated), len(rated))
+    mine = next(((n, d) for u, n, d in rated if u == unit), None)
+    if mine is None:
+        return None, pooled
+    m_num, m_den = mine
+    # n/d > m_num/m_den exactly, whatever the denominators' signs
+    above = sum(1 for _, n, d in rated if (n * m_den - m_num * d) * (d * m_den) > 0)
+    return 1 + above, pooled
 
 
 @dataclass(frozen=True)

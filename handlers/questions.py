@@ -47,6 +47,11 @@ def _rate(value: Fraction | float | None, lang: str) -> str:
     return "—" if value is None else format_rate(value, lang)
 
 
+def _rate_of(num: int | None, den: int | None, lang: str) -> str:
+    """A unit line's rate from its counts ("—" without a usable total), no Fraction built."""
+    return "—" if num is None or not den else format_rate_of(num, den, lang)
+
+
 def _int(value: int | None, lang: str) -> str:
     return "—" if value is None else format_int(value, lang)
 
@@ -94,9 +99,8 @@ def _unit_line(i: int, x: UnitLine, lang: str) -> str:
     if x.numerator is None and x.done is not None:
         return t("q_line_done", lang, i=i, name=esc(x.name), mark=mark)
     num, den = x.numerator, x.denominator
-    rate = "—" if num is None or not den else format_rate_of(num, den, lang)
-    return t("q_line", lang, i=i, name=esc(x.name), rate=rate, num=_int(num, lang),
-             den=_int(den, lang), mark=mark)  # fmt: skip
+    return t("q_line", lang, i=i, name=esc(x.name), rate=_rate_of(num, den, lang),
+             num=_int(num, lang), den=_int(den, lang), mark=mark)  # fmt: skip
 
 
 def _listing(a: Answer) -> list[str]:

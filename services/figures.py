@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.catalogue import Indicator
+from domain.stats import rank_and_pool
 from domain.submissions import (
     Draft,
     Problem,
@@ -531,26 +532,12 @@ def _standing(
     if ind.kind == "yesno":
         done = sum(1 for r in rows if r[AT_DONE])
         return None, len(rows), Decimal(done) / Decimal(len(assigned)) if assigned else None
-    return rank_and_pool(unit_id, rows)
-
-
-def rank_and_pool(unit_id: int, rows: Sequence[AsOfRow]) -> tuple[int | None, int, Decimal | None]:
-    """The unit's competition rank among the rows with a rate (None without one of its own),
-    how many have one, and their pooled rate, as the answers count them (domain.stats: ranks,
-    pooled_rate). Rates compared by cross multiplication, exactly: a Decimal per unit cost the
-    receipt ~0.1 ms."""
-    rated = [(r[AT_UNIT], r[AT_NUMERATOR], r[AT_DENOMINATOR]) for r in rows
-             if r[AT_NUMERATOR] is not None and r[AT_DENOMINATOR]]  # fmt: skip
-    num = sum(n for _, n, _ in rated)
-    den = sum(d for _, _, d in rated)
-    pooled = Decimal(num) / Decimal(den) if den else None
-    mine = next(((n, d) for u, n, d in rated if u == unit_id), None)
-    if mine is None:
-        return None, len(rated), pooled
-    m_num, m_den = mine
-    # n/d > m_num/m_den, whatever the denominators' signs
-    above = sum(1 for _, n, d in rated if (n * m_den - m_num * d) * (d * m_den) > 0)
-    return 1 + above, len(rated), pooled
+    # rates compared exactly in integers: a Decimal per unit cost the receipt ~0.1 ms
+    rank, pooled = rank_and_pool(
+        unit_id, ((r[AT_UNIT], r[AT_NUMERATOR], r[AT_DENOMINATOR]) for r in rows)
+    )
+    rate = Decimal(pooled.numerator) / Decimal(pooled.denominator) if pooled.denominator else None
+    return rank, pooled.units, rate
 
 
 def cycle_start(day_due: int, today: date) -> date:

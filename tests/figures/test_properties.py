@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.numbers import format_date, format_int, format_rate
-from domain.stats import UnitFigure, pooled_rate, ranks
 from domain.submissions import MAX_LENGTH, MAX_VALUE, looks_like_submission, parse
-from services.figures import rank_and_pool
 from tests.figures.test_corpus_real import CAT, TODAY, VOCAB
 
 RATIO_NAMES = ["ASXH", "asxh", "tk asxh", "Người có công", "nguoi co cong", "BTXH",
@@ -121,24 +118,3 @@ def test_a_future_date_reads_as_such_for_validation_to_refuse(days: int, name: s
         return  # a bare d/m/yyyy of next year; the check refuses it the same way
     parsed = parse(f"{name} 1/2 ngày {day.day}/{day.month}/{day.year}", VOCAB, TODAY)
     assert [d.as_of for d in parsed.drafts] == [day]
-
-
-_COUNT = st.none() | st.integers(min_value=-5, max_value=60)
-
-
-@given(st.lists(st.tuples(_COUNT, _COUNT), max_size=12), st.integers(min_value=0, max_value=12))
-@example([(1, 2), (1, -2)], 0)  # -1/2 is below 1/2
-@example([(3, 6), (1, 2), (None, 5), (4, 0)], 1)  # a tie: both rank 1; no rate: left out
-def test_a_receipts_rank_and_province_rate_are_the_answers(
-    figures: list[tuple[int | None, int | None]], pick: int
-) -> None:
-    """Equal rates share a rank, units without a rate are left out, negative totals compare
-    right: what domain.stats gives the answers."""
-    rows = [(i, i, 1, num, den, None, TODAY, False) for i, (num, den) in enumerate(figures)]
-    rank, ranked, pooled = rank_and_pool(pick, rows)
-    as_units = [UnitFigure(str(i), num, den, TODAY) for i, (num, den) in enumerate(figures)]
-    expected = pooled_rate(as_units)
-    assert ranked == expected.units
-    num, den = expected.numerator, expected.denominator
-    assert pooled == (Decimal(num) / Decimal(den) if den else None)
-    assert rank == ranks(as_units).get(str(pick))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from domain.stats import (
@@ -15,6 +15,7 @@ from domain.stats import (
     is_stale,
     pooled_rate,
     project,
+    rank_and_pool,
     ranks,
     rate_of,
     reached_full,
@@ -103,3 +104,21 @@ def test_pooled_between_min_and_max_and_equals_sums(pairs: list[tuple[int, int]]
     assert min(rates) <= (pooled.rate or 0) <= max(rates)
     _, rows = below_average(figures)
     assert all(Fraction(f.numerator or 0, f.denominator or 1) < (pooled.rate or 0) for f in rows)
+
+
+_COUNT = st.none() | st.integers(min_value=-5, max_value=60)
+
+
+@given(st.lists(st.tuples(_COUNT, _COUNT), max_size=12), st.integers(min_value=0, max_value=12))
+@example([(1, 2), (1, -2)], 0)  # -1/2 is below 1/2
+@example([(3, 6), (1, 2), (None, 5), (4, 0)], 1)  # a tie: both rank 1; no rate: left out
+@example([(1, 2), (2, 4), (1, 3)], 2)  # two share rank 1, so the next is 3 ('1224')
+def test_one_units_rank_and_pool_are_ranks_and_pooled_rate(
+    figures: list[tuple[int | None, int | None]], pick: int
+) -> None:
+    """A receipt's rank and province rate (rank_and_pool) are what the answers give: equal
+    rates share a rank, units without a rate are left out, negative totals compare right."""
+    rank, pooled = rank_and_pool(pick, [(i, num, den) for i, (num, den) in enumerate(figures)])
+    as_units = [UnitFigure(str(i), num, den, D) for i, (num, den) in enumerate(figures)]
+    assert pooled == pooled_rate(as_units)
+    assert rank == ranks(as_units).get(str(pick))

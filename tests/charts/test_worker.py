@@ -161,6 +161,9 @@ async def test_a_worker_killed_under_several_drawings_is_replaced_once(
     try:
         await pool.render(ranking())  # the worker is up
         [first] = made
+        let_go: list[dict[str, Any]] = []
+        shutdown = first.shutdown
+        monkeypatch.setattr(first, "shutdown", lambda **kw: (let_go.append(kw), shutdown(**kw)))
         [dead] = first._processes.values()  # type: ignore[attr-defined]
         specs = [ranking(rows=unit_rows(150, seed=seed)) for seed in range(3)]
         drawings = [asyncio.ensure_future(pool.render(spec)) for spec in specs]
@@ -174,7 +177,7 @@ async def test_a_worker_killed_under_several_drawings_is_replaced_once(
         pngs = await asyncio.gather(*drawings)
         assert pngs == [render.render_png(spec) for spec in specs]
         assert len(made) == 2 and pool._executor is made[1]  # replaced once
-        assert first._shutdown_thread  # type: ignore[attr-defined]  # the broken one let go
+        assert let_go == [{"wait": False, "cancel_futures": True}]  # the broken one let go
         other = ranking(rows=[RankRow("Xã A", 0.5), RankRow("Xã B", 0.25)])
         assert await pool.render(other) == render.render_png(other)  # later charts too
         assert len(made) == 2

@@ -106,6 +106,7 @@ def test_results_are_plain_strings() -> None:
 @example("Vĩnh Thủy sổ sức khỏe 2345/4000")
 @example("x\u0301y")  # a stray combining mark: a space, and no folded character
 @example("İ\u0130ß")  # folds to two characters
+@example("a\u034fb")  # not combining, yet folds to nothing: kept as it is
 def test_character_folds_match_the_loops(text: str) -> None:
     assert fold_same_length(text) == _fold_same_length_old(text)
     assert fold_keep_offsets(text) == _fold_keep_offsets_old(text)
@@ -121,3 +122,4 @@ def test_characters_past_the_table_limit_fold_alike(monkeypatch: pytest.MonkeyPa
     for text in ("\u0301\u0301한", "Ꙃ\u0301ǅ", "İ ꙃ  \u2003Ǆ"):
         assert fold_same_length(text) == _fold_same_length_old(text)
         assert fold_keep_offsets(text) == _fold_keep_offsets_old(text)
+    assert len(domain.text._SAME_LENGTH) == len(domain.text._WITH_OFFSETS) == 0  # none kept

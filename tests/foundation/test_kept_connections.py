@@ -123,9 +123,10 @@ async def test_a_failed_read_drops_the_kept_reader(db: Database) -> None:
 
 async def test_close_returns_the_kept_connections(db: Database) -> None:
     await _count(db)
-    pools: list[Any] = [db.reader.sync_engine.pool, db.writer.sync_engine.pool]
+    kept = [db._kept_reader.conn, db._kept_writer.conn]
+    assert all(c is not None and not c.closed for c in kept)
     await db.close()
-    assert [p.checkedout() for p in pools] == [0, 0]
+    assert all(c is not None and c.closed for c in kept)  # given back, not left checked out
 
 
 async def _in_sqlite_transaction(conn: Any) -> bool:
@@ -166,9 +167,9 @@ async def test_a_statement_cancelled_midway_raises_the_cancellation(
 async def test_close_waits_for_a_read_under_way(db: Database) -> None:
     async with db.read(snapshot=False) as conn:
         await db.close()
+        assert not conn.closed
         assert (await conn.execute(text("select count(*) from t"))).scalar_one() == 0
-    pools: list[Any] = [db.reader.sync_engine.pool, db.writer.sync_engine.pool]
-    assert [p.checkedout() for p in pools] == [0, 0]
+    assert conn.closed and db._kept_reader.conn is None  # given back once the read ended
     async with db.write() as conn:  # after close, the pool as before: nothing is kept
         await conn.execute(text("insert into t values (1)"))
     assert db._kept_writer.conn is None

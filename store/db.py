@@ -14,6 +14,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from store import people
 from store.sqlite_driver import WAIT_FOR_LOCKS, OneHopConnection, one_hop_dbapi
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -87,6 +88,8 @@ class Database:
                 connect_args=_connect_args(url, connect_timeout),
             )
             self.writer = self.reader
+        for engine in {self.reader, self.writer}:
+            people.watch(engine.sync_engine)  # the actor cache's generation at commit
         # the same pools, with the options of a single-statement read and a quick write
         self._one_statement = self.reader.execution_options(**{NO_BEGIN: True})
         self._quick_writer = self.writer.execution_options(**{QUICK: True})

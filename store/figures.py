@@ -98,12 +98,8 @@ def _pair(row: dict[str, object]) -> tuple[int, int]:
     return int(cast(int, row["indicator_id"])), int(cast(int, row["unit_id"]))
 
 
-def _current() -> object:
+def live(table: Any) -> ColumnElement[bool]:
     """Live figures: not superseded, not an undo marker."""
-    return and_(figures.c.superseded_by.is_(None), figures.c.voided.is_(False))
-
-
-def _live(table: Any) -> ColumnElement[bool]:
     return and_(table.c.superseded_by.is_(None), table.c.voided.is_(False))
 
 
@@ -139,7 +135,7 @@ def _latest_live(where: ColumnElement[bool]) -> Select[Any]:
                 order_by=(figures.c.as_of.desc(), figures.c.id.desc()),
             ).label("rn"),
         )
-        .where(where, _live(figures))
+        .where(where, live(figures))
         .subquery()
     )  # fmt: skip
     return select(
@@ -240,7 +236,7 @@ def as_of_seek(dialect: str, day: Any, names: Sequence[str]) -> tuple[Any, Any]:
     latest = (
         select(*(g.c[n] for n in names))
         .where(g.c.indicator_id == cur.c.indicator_id, g.c.unit_id == cur.c.unit_id)
-        .where(g.c.as_of <= day, _live(g))
+        .where(g.c.as_of <= day, live(g))
         .order_by(g.c.as_of.desc(), g.c.id.desc())
         .limit(1)
     )
@@ -452,7 +448,7 @@ async def live_by_message(conn: AsyncConnection, chat_id: int, message_id: int) 
     rows = await conn.execute(
         select(*FIGURE_ROW)
         .where(figures.c.chat_id == chat_id, figures.c.message_id == message_id)
-        .where(_current())  # type: ignore[arg-type]
+        .where(live(figures))
         .order_by(figures.c.id)
     )
     return [FigureRow(*r) for r in rows]
@@ -477,7 +473,7 @@ async def last_message_of_actor(
             select(figures.c.chat_id, figures.c.message_id)
             .where(figures.c.actor_user_id == actor_user_id)
             .where(figures.c.chat_id.is_not(None), figures.c.message_id.is_not(None))
-            .where(_current())  # type: ignore[arg-type]
+            .where(live(figures))
             .order_by(figures.c.id.desc())
             .limit(1)
         )
@@ -497,7 +493,7 @@ def _unit_history(recent: bool) -> Select[Any]:
             figures.c.as_of >= bindparam("recent_since", type_=figures.c.as_of.type),
         ))  # fmt: skip
     unit = figures.c.unit_id == bindparam("unit_id")
-    return select(*FIGURE_ROW).where(unit, wanted, _live(figures))
+    return select(*FIGURE_ROW).where(unit, wanted, live(figures))
 
 
 @functools.cache

@@ -47,8 +47,11 @@ def _ended(connection: Connection) -> None:
         _bump()
 
 
-event.listen(Engine, "commit", _ended)
-event.listen(Engine, "rollback", _ended)
+def watch(engine: Engine) -> None:
+    """Bump the generation at the end of this engine's transactions that wrote to people
+    (store/db.Database does it for its engines)."""
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
 
 
 @dataclass(frozen=True)

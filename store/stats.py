@@ -37,12 +37,9 @@ from store.figures import (
     as_of_seek,
     as_of_union,
     as_of_values,
+    live,
 )
 from store.schema import current_figures, figures
-
-
-def _live() -> object:
-    return and_(figures.c.superseded_by.is_(None), figures.c.voided.is_(False))
 
 
 async def latest_rows_at(
@@ -79,7 +76,7 @@ async def reported_between(
         select(figures.c.unit_id, figures.c.indicator_id)
         .where(figures.c.indicator_id.in_(list(indicator_ids)))
         .where(figures.c.as_of.between(start, end))
-        .where(_live())  # type: ignore[arg-type]
+        .where(live(figures))
         .distinct()
     )
     return {(r[0], r[1]) for r in (await conn.execute(statement)).all()}  # by position: fast
@@ -96,7 +93,7 @@ async def history(
         select(*FIGURE_ROW)
         .where(figures.c.indicator_id.in_(list(indicator_ids)))
         .where(figures.c.as_of <= until)
-        .where(_live())  # type: ignore[arg-type]
+        .where(live(figures))
         .order_by(figures.c.as_of, figures.c.id)
     )
     if unit_ids is not None:

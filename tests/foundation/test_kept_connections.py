@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-import store.people  # noqa: F401  (its commit and rollback listeners, as in the bot)
 from store.db import Database
 
 

@@ -117,6 +117,7 @@ async def open_env(
         await serialize_startup(conn)  # PostgreSQL: two workers starting sync one at a time
         ids, report = await sync_catalogue(conn, catalogue, clock.now())
     log.info("catalogue %s synced: %s", catalogue.code, report)
+    drawing = {} if chart_worker is None else {"chart_worker": chart_worker}  # else Env's own
     return Env(
         db=db,
         catalogue=catalogue,
@@ -126,7 +127,7 @@ async def open_env(
         alert_time=settings.alert_time,
         bot_username=bot_username,
         max_upload_bytes=settings.max_upload_bytes,
-        chart_worker=chart_worker or ChartWorker(0),
+        **drawing,
     )
 
 

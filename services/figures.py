@@ -155,13 +155,13 @@ async def _check_and_save(
     env: Env, actor: Actor, drafts: tuple[Draft, ...], source: Source, *, confirmed: bool
 ) -> Outcome:
     """Read, check and save in one write transaction: the checks see exactly the history the
-    figure joins. The same first statement brings the province's latest figures for the
-    receipt's standing, which the new figures then update in memory. (On PostgreSQL, with
-    several writers, another unit's figure committed in between is not in that standing: the
-    rank and province rate are a receipt's courtesy, the answers read afresh.)"""
+    figure joins. For a new message the same first statement brings the province's latest
+    figures for the receipt's standing, which the new figures then update in memory; an
+    edit's is read after the commit (what it replaced may have been a latest). On PostgreSQL,
+    with several writers, another unit's figure committed in between is not in that standing:
+    the rank and province rate are a receipt's courtesy, the answers read afresh."""
     wanted = _cycle_indicators(env, drafts)
     async with env.db.write(quick=True) as conn:  # a read and a few single-row writes
-        # an edit's standing is read after the commit (what it replaced may have been a latest)
         series, latest = await _series(env, conn, drafts, wanted, source.kind != "edit")
         drafts, issues = _derive_and_check(env, drafts, series)
         if any(i.is_error for _, i in issues):

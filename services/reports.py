@@ -401,9 +401,10 @@ async def build_draft(env: Env, text: str = "") -> ReportDraft | None:
 def _draw_charts(
     env: Env, facts: Sequence[IndicatorFacts], day: date
 ) -> asyncio.Future[list[tuple[str, bytes | None]]]:
-    """The main ranking charts (title, PNG), being drawn by the chart worker from now; None
-    for a chart with nothing to draw (no unit has a rate), which the report leaves out."""
-    commune = [f for f in facts if not f.province_level and f.lines]
+    """The main ranking charts (title, PNG), being drawn by the chart worker from now. An
+    indicator no unit has a rate for has nothing to draw and is not sent to the worker (None
+    should one come back empty all the same: the report leaves it out)."""
+    commune = [f for f in facts if not f.province_level and f.rated]
     main = sorted(commune, key=lambda f: -len(f.lines))[:MAIN_CHARTS]
     order = {x.code: i for i, x in enumerate(env.catalogue.indicators)}
     specs = [(f.short, _chart(env, f, day)) for f in sorted(main, key=lambda f: order[f.code])]

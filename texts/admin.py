@@ -32,7 +32,10 @@ VI = {
         "<code>{user_id}</code> là quản trị viên trong cấu hình ADMIN_IDS; "
         "sửa cấu hình để thay đổi."
     ),
-    "adm_quyen_usage": "Cách dùng: <code>/quyen &lt;user_id&gt; leader|officer|admin</code>",
+    "adm_quyen_usage": (
+        "Cách dùng: <code>/quyen &lt;user_id&gt; leader|officer|admin</code> "
+        "(lãnh đạo | cán bộ | quản trị viên)"
+    ),
     "adm_quyen_ok": "Người dùng <code>{user_id}</code>: {previous} → <b>{role}</b>.",
     "adm_nhom_bound": "Nhóm này đã được gắn với <b>{unit}</b>; nhóm sẽ nhận nhắc việc của đơn vị.",
     "adm_nhom_unbound": "Đã gỡ đơn vị khỏi nhóm này.",

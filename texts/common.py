@@ -30,7 +30,9 @@ VI = {
         "Gửi tệp .xlsx/.csv để nhập số liệu · /xuat ASXH · /baocao thang 4\n\n"
         "<b>5. Tài khoản</b>\n"
         "/dangky &lt;mã mời&gt; hoặc /dangky Vĩnh Thủy · /toi\n"
-        "Quản trị: /moi, /gan, /xoa, /quyen, /nhom, /dongbo, /saoluu\n\n"
+        "Quản trị viên: /moi (mã mời) · /gan (gán đơn vị) · /xoa (gỡ quyền) · "
+        "/quyen (đổi vai trò) · /nhom (đơn vị của nhóm) · /dongbo (đồng bộ danh mục) · "
+        "/saoluu (sao lưu)\n\n"
         "Trong nhóm: gọi @{bot_username} hoặc trả lời tin nhắn của tôi."
     ),
     "stranger": (
